@@ -1,0 +1,29 @@
+import { ConfigError } from '../core/errors.js';
+import type { Balancer } from './balancer.js';
+import { roundRobin } from './round-robin.js';
+
+/** Factories of the balancers selectable by name in `createClient({ balancer })`. */
+const FACTORIES = {
+  'round-robin': roundRobin,
+} as const satisfies Record<string, () => Balancer>;
+
+/** A balancer selectable by name. */
+export type BalancerName = keyof typeof FACTORIES;
+
+/** Every balancer name, in documentation order. */
+export const BALANCER_NAMES: readonly BalancerName[] = Object.freeze(Object.keys(FACTORIES) as BalancerName[]);
+
+/**
+ * Resolves the `balancer` option: a name from {@link BALANCER_NAMES} or a {@link Balancer} object.
+ * @throws ConfigError naming `option` when the name is unknown or the object lacks `build`
+ */
+export function resolveBalancer(value: unknown, option = 'balancer'): Balancer {
+  if (typeof value === 'string') {
+    if (Object.hasOwn(FACTORIES, value)) return FACTORIES[value as BalancerName]();
+    throw new ConfigError(option, value, `one of ${BALANCER_NAMES.join(', ')}, or a Balancer object`);
+  }
+  if (value !== null && typeof value === 'object' && typeof (value as Balancer).build === 'function') {
+    return value as Balancer;
+  }
+  throw new ConfigError(option, value, `one of ${BALANCER_NAMES.join(', ')}, or a Balancer object with build()`);
+}

@@ -1,0 +1,90 @@
+import type { Dispatcher } from 'undici';
+import type { EndpointState } from '../fleet/endpoint-state.js';
+
+/** A request body switchyard can send: replayable bodies can be retried, a stream only once. */
+export type RequestBody = string | Uint8Array | NodeJS.ReadableStream | null;
+
+/** Outgoing headers, keys lower-cased. */
+export type HeaderMap = Record<string, string>;
+
+/**
+ * One logical call as it travels down the pipeline. The top of the pipeline creates it; the retry
+ * layer derives one per attempt (`attempt`, `tried`); the balance layer sets `endpoint`.
+ * A middleware that changes the request passes a modified copy to `next`, it does not mutate.
+ */
+export interface Call {
+  /** The logical service name the client was created for. */
+  readonly service: string;
+  /** HTTP method, upper-case. */
+  readonly method: string;
+  /** Path and query, starting with `/`. */
+  readonly path: string;
+  /** Request headers with lower-case names; values are validated (no CR/LF). */
+  readonly headers: HeaderMap;
+  /** The body, or null. Strings and byte arrays are replayable; a stream is not. */
+  readonly body: RequestBody;
+  /** The caller's abort signal, if any. */
+  readonly signal: AbortSignal | undefined;
+  /** Absolute deadline on the client's clock (ms), `Infinity` when there is none. */
+  readonly deadline: number;
+  /** Attempt number within the call, 0 for the first. */
+  readonly attempt: number;
+  /** Ids of endpoints already tried in this call (the balance layer prefers others). */
+  readonly tried: ReadonlySet<string>;
+  /** The endpoint chosen for this attempt (set by the balance layer). */
+  readonly endpoint: EndpointState | undefined;
+  /** Request key for consistent hashing (`key` option or the configured hash header). */
+  readonly key: string | undefined;
+  /** Whether the request may be sent more than once (idempotent method, `Idempotency-Key`, or opt-in). */
+  readonly idempotent: boolean;
+  /** Free-form per-call bag a custom middleware may read (never written by switchyard). */
+  readonly meta: Readonly<Record<string, unknown>>;
+}
+
+/** The body of a reply: undici's readable, not yet consumed. */
+export type ReplyBody = Dispatcher.ResponseData['body'];
+
+/**
+ * What a handler returns: status and headers, with a body that has not been read.
+ * Whoever discards a reply must `body.dump()` it so the socket returns to the pool.
+ */
+export interface Reply {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: ReplyBody;
+  /** The endpoint that produced it (absent for a fallback reply). */
+  readonly endpoint: EndpointState | undefined;
+}
+
+/** A handler turns a call into a reply. */
+export type Handler = (call: Call) => Promise<Reply>;
+
+/**
+ * A middleware wraps the rest of the pipeline: it may change the call, call `next` zero or more
+ * times, and change or replace the reply. One concern each (shared/STYLE.md rule 5).
+ */
+export type Middleware = (call: Call, next: Handler) => Promise<Reply>;
+
+/**
+ * Composes middlewares into a handler: the first listed is the outermost.
+ * `compose(a, b)(terminal)` runs `a`, whose `next` runs `b`, whose `next` is `terminal`.
+ */
+export function compose(...middlewares: Middleware[]): (terminal: Handler) => Handler {
+  return (terminal) => {
+    let handler = terminal;
+    for (let i = middlewares.length - 1; i >= 0; i--) {
+      const mw = middlewares[i]!;
+      const next = handler;
+      handler = (call) => mw(call, next);
+    }
+    return handler;
+  };
+}
+
+/** Methods RFC 9110 section 9.2.2 defines as idempotent. */
+export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+/** Whether a body can be sent again (everything but a stream). */
+export function isReplayableBody(body: RequestBody): boolean {
+  return body === null || typeof body === 'string' || body instanceof Uint8Array;
+}

@@ -1,0 +1,136 @@
+/**
+ * Time, injected. Only this file reads the system clock or arms real timers
+ * (shared/STYLE.md rule 1); every layer receives a {@link Clock} from the client,
+ * so tests drive time with a {@link ManualClock} and assert exact values.
+ */
+
+/** An opaque handle returned by {@link Clock.setTimeout}. */
+export type TimerHandle = { readonly __timer: unique symbol } | object;
+
+/** A source of time and timers. All values are milliseconds. */
+export interface Clock {
+  /** Monotonic time in milliseconds (fractional); only differences are meaningful. */
+  now(): number;
+  /** Wall-clock time in milliseconds since the epoch (for HTTP dates such as `Retry-After`). */
+  wallNow(): number;
+  /** Runs `fn` after `ms` milliseconds. The timer never keeps the process alive. */
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  /** Cancels a timer armed by {@link Clock.setTimeout}; unknown handles are ignored. */
+  clearTimeout(handle: TimerHandle): void;
+}
+
+/**
+ * Resolves after `ms` milliseconds on `clock`, or rejects with the signal's reason as soon as
+ * `signal` aborts. The timer and the abort listener are released either way.
+ */
+export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      clock.clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The process clock: `performance.now()` and unref'd `setTimeout`. */
+export const systemClock: Clock = Object.freeze({
+  now: () => performance.now(),
+  wallNow: () => Date.now(),
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const timer = setTimeout(fn, ms);
+    timer.unref();
+    return timer;
+  },
+  clearTimeout(handle: TimerHandle): void {
+    clearTimeout(handle as NodeJS.Timeout);
+  },
+});
+
+interface ManualTimer {
+  readonly at: number;
+  readonly seq: number;
+  readonly fn: () => void;
+}
+
+/**
+ * A clock that moves only when told to, for deterministic tests of breakers, backoff,
+ * EWMA and buckets. Timers fire in due order (ties in arming order) during {@link ManualClock.advance}.
+ *
+ * @example
+ * const clock = new ManualClock();
+ * const client = createClient({ service: 'svc', endpoints, clock });
+ * clock.advance(1_000);
+ */
+export class ManualClock implements Clock {
+  #now: number;
+  #wallOffset: number;
+  #seq = 0;
+  #timers = new Map<TimerHandle, ManualTimer>();
+
+  /**
+   * @param start - the initial monotonic time in ms (default 0)
+   * @param wallStart - the wall-clock time at `start`, ms since the epoch (default 2026-01-01T00:00:00Z)
+   */
+  constructor(start = 0, wallStart = Date.UTC(2026, 0, 1)) {
+    this.#now = start;
+    this.#wallOffset = wallStart - start;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  wallNow(): number {
+    return this.#now + this.#wallOffset;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const handle = {};
+    this.#timers.set(handle, { at: this.#now + Math.max(0, ms), seq: this.#seq++, fn });
+    return handle;
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    this.#timers.delete(handle);
+  }
+
+  /** Number of timers armed and not yet fired or cleared. */
+  get pendingTimers(): number {
+    return this.#timers.size;
+  }
+
+  /** Moves time forward by `ms`, firing every timer that falls due, in order. */
+  advance(ms: number): void {
+    const target = this.#now + ms;
+    for (;;) {
+      let next: [TimerHandle, ManualTimer] | undefined;
+      for (const entry of this.#timers) {
+        const t = entry[1];
+        if (t.at <= target && (!next || t.at < next[1].at || (t.at === next[1].at && t.seq < next[1].seq))) next = entry;
+      }
+      if (!next) break;
+      this.#timers.delete(next[0]);
+      this.#now = Math.max(this.#now, next[1].at);
+      next[1].fn();
+    }
+    this.#now = target;
+  }
+
+  /** Advances time in `step`-ms increments, letting promise callbacks run between steps. */
+  async advanceAsync(ms: number, step = ms): Promise<void> {
+    let left = ms;
+    while (left > 0) {
+      const d = Math.min(step, left);
+      this.advance(d);
+      left -= d;
+      for (let i = 0; i < 10; i++) await Promise.resolve();
+    }
+  }
+}

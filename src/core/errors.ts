@@ -1,0 +1,141 @@
+/**
+ * Typed errors. Every error switchyard raises is a {@link SwitchyardError} with a stable `code`
+ * that callers can switch on; transport failures are passed through as `cause`.
+ */
+
+/** Stable error codes; part of the public contract. */
+export type ErrorCode =
+  | 'SWITCHYARD_CONFIG'
+  | 'SWITCHYARD_NO_ENDPOINTS'
+  | 'SWITCHYARD_CIRCUIT_OPEN'
+  | 'SWITCHYARD_RATE_LIMITED'
+  | 'SWITCHYARD_RETRY_BUDGET_EXHAUSTED'
+  | 'SWITCHYARD_TIMEOUT'
+  | 'SWITCHYARD_BULKHEAD_FULL'
+  | 'SWITCHYARD_CLIENT_CLOSED'
+  | 'SWITCHYARD_UNREPLAYABLE_BODY'
+  | 'SWITCHYARD_INVALID_REQUEST';
+
+/** Base class of every error switchyard raises. */
+export class SwitchyardError extends Error {
+  /** A stable machine-readable code. */
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  try {
+    const json = JSON.stringify(value);
+    return json.length > 120 ? `${json.slice(0, 117)}...` : json;
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/** An option is invalid. `option` is its dotted path (`timeout.attempt`), `value` the rejected value. */
+export class ConfigError extends SwitchyardError {
+  /** Dotted path of the offending option, e.g. `retry.budget.ratio`. */
+  readonly option: string;
+  /** The rejected value. */
+  readonly value: unknown;
+
+  constructor(option: string, value: unknown, expected: string) {
+    super('SWITCHYARD_CONFIG', `Invalid option ${option}: ${describe(value)} (expected ${expected})`);
+    this.option = option;
+    this.value = value;
+  }
+}
+
+/** No endpoint could be picked: discovery returned none, or every one is unavailable. */
+export class NoEndpointsError extends SwitchyardError {
+  /** The service that had no endpoint. */
+  readonly service: string;
+
+  constructor(service: string, detail = 'no endpoints are known') {
+    super('SWITCHYARD_NO_ENDPOINTS', `No endpoint available for service "${service}": ${detail}`);
+    this.service = service;
+  }
+}
+
+/** The chosen endpoint's circuit breaker is open, so the attempt was not sent. */
+export class CircuitOpenError extends SwitchyardError {
+  /** The endpoint whose breaker is open. */
+  readonly endpoint: string;
+
+  constructor(endpoint: string) {
+    super('SWITCHYARD_CIRCUIT_OPEN', `Circuit breaker open for ${endpoint}`);
+    this.endpoint = endpoint;
+  }
+}
+
+/** The limiter had no token and could not wait for one within `maxWait`. */
+export class RateLimitedError extends SwitchyardError {
+  /** Milliseconds until a token would have been available. */
+  readonly retryAfterMs: number;
+
+  constructor(retryAfterMs: number) {
+    super('SWITCHYARD_RATE_LIMITED', `Rate limited: next token in ${Math.ceil(retryAfterMs)} ms`);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** A retry was needed but the retry budget was spent; `cause` is the last attempt's error. */
+export class RetryBudgetExhaustedError extends SwitchyardError {
+  constructor(options?: { cause?: unknown }) {
+    super('SWITCHYARD_RETRY_BUDGET_EXHAUSTED', 'Retry budget exhausted', options);
+  }
+}
+
+/** An attempt timeout or the call's total deadline elapsed. */
+export class TimeoutError extends SwitchyardError {
+  /** Which limit elapsed. */
+  readonly kind: 'attempt' | 'total';
+  /** The limit in milliseconds. */
+  readonly timeoutMs: number;
+
+  constructor(kind: 'attempt' | 'total', timeoutMs: number, options?: { cause?: unknown }) {
+    super('SWITCHYARD_TIMEOUT', `${kind === 'attempt' ? 'Attempt' : 'Total'} timeout of ${timeoutMs} ms elapsed`, options);
+    this.kind = kind;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The bulkhead's concurrency cap and queue are both full. */
+export class BulkheadFullError extends SwitchyardError {
+  constructor(maxConcurrent: number, maxQueue: number) {
+    super('SWITCHYARD_BULKHEAD_FULL', `Bulkhead full: ${maxConcurrent} in flight and ${maxQueue} queued`);
+  }
+}
+
+/** The client was closed; no new call is accepted. */
+export class ClientClosedError extends SwitchyardError {
+  constructor(service: string) {
+    super('SWITCHYARD_CLIENT_CLOSED', `Client for service "${service}" is closed`);
+  }
+}
+
+/** A retry or hedge needed to resend a body that can be read only once. */
+export class UnreplayableBodyError extends SwitchyardError {
+  constructor(options?: { cause?: unknown }) {
+    super(
+      'SWITCHYARD_UNREPLAYABLE_BODY',
+      'The request body is a one-shot stream and cannot be resent; pass a string, Buffer, Uint8Array or Blob to make the call retryable',
+      options,
+    );
+  }
+}
+
+/** The request itself is malformed (a header with CR/LF, a URL for another service). Nothing was sent. */
+export class InvalidRequestError extends SwitchyardError {
+  constructor(message: string) {
+    super('SWITCHYARD_INVALID_REQUEST', message);
+  }
+}

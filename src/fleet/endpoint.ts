@@ -1,0 +1,65 @@
+import { ConfigError } from '../core/errors.js';
+
+/** One backend instance of a service. Immutable; discovery produces new ones on change. */
+export interface Endpoint {
+  /** Stable identity used to diff discovery snapshots (default: the origin URL). */
+  readonly id: string;
+  /** The origin, `http(s)://host:port`, with no path. */
+  readonly url: string;
+  /** Relative weight for weighted strategies (default 1). */
+  readonly weight: number;
+  /** Locality zone, if known. */
+  readonly zone: string | undefined;
+  /** Free-form labels from discovery. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** An endpoint as users and discovery providers write it: a URL string or an object. */
+export type EndpointInput =
+  | string
+  | {
+      /** `http(s)://host:port`; a path is not allowed. */
+      url: string;
+      /** Identity for diffing snapshots (default: the origin). */
+      id?: string;
+      /** Relative weight, a positive finite number (default 1). */
+      weight?: number;
+      /** Locality zone. */
+      zone?: string;
+      /** Free-form labels. */
+      tags?: Record<string, string>;
+    };
+
+/**
+ * Validates and normalises an endpoint. `option` is the option path used in the error
+ * (for example `endpoints[2]`), so a bad value is reported where the user wrote it.
+ */
+export function toEndpoint(input: EndpointInput, option: string): Endpoint {
+  const raw = typeof input === 'string' ? { url: input } : input;
+  if (raw === null || typeof raw !== 'object') throw new ConfigError(option, input, 'a URL string or { url, weight?, zone?, tags? }');
+  let parsed: URL;
+  try {
+    parsed = new URL(raw.url);
+  } catch {
+    throw new ConfigError(`${option}.url`, raw.url, 'an absolute http(s) URL such as "http://127.0.0.1:8080"');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(`${option}.url`, raw.url, 'an http: or https: URL');
+  }
+  if ((parsed.pathname !== '/' && parsed.pathname !== '') || parsed.search || parsed.hash || parsed.username || parsed.password) {
+    throw new ConfigError(`${option}.url`, raw.url, 'an origin with no path, query, fragment or credentials');
+  }
+  const weight = raw.weight ?? 1;
+  if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0) {
+    throw new ConfigError(`${option}.weight`, weight, 'a positive finite number');
+  }
+  if (raw.id !== undefined && (typeof raw.id !== 'string' || raw.id === '')) throw new ConfigError(`${option}.id`, raw.id, 'a non-empty string');
+  if (raw.zone !== undefined && typeof raw.zone !== 'string') throw new ConfigError(`${option}.zone`, raw.zone, 'a string');
+  return Object.freeze({
+    id: raw.id ?? parsed.origin,
+    url: parsed.origin,
+    weight,
+    zone: raw.zone,
+    tags: Object.freeze({ ...(raw.tags ?? {}) }),
+  });
+}

@@ -1,0 +1,39 @@
+export { createClient } from './client.js';
+export type { Client, EndpointStats, RequestOptions, ResponseData } from './client.js';
+export type { ClientOptions, TimeoutOptions } from './client-options.js';
+export { compose, IDEMPOTENT_METHODS } from './core/call.js';
+export type { Call, Handler, HeaderMap, Middleware, Reply, ReplyBody, RequestBody } from './core/call.js';
+export { ManualClock, systemClock } from './core/clock.js';
+export type { Clock, TimerHandle } from './core/clock.js';
+export { seededRng, systemRng } from './core/rng.js';
+export type { Rng } from './core/rng.js';
+export {
+  BulkheadFullError,
+  CircuitOpenError,
+  ClientClosedError,
+  ConfigError,
+  InvalidRequestError,
+  NoEndpointsError,
+  RateLimitedError,
+  RetryBudgetExhaustedError,
+  SwitchyardError,
+  TimeoutError,
+  UnreplayableBodyError,
+} from './core/errors.js';
+export type { ErrorCode } from './core/errors.js';
+export type { ClientEventListener, ClientEventName, ClientEvents, EndpointEvent, EventBase } from './core/events.js';
+export { DEFAULTS } from './defaults.js';
+export type { Discovery, DiscoveryListener } from './discovery/discovery.js';
+export { staticDiscovery } from './discovery/static.js';
+export type { StaticDiscovery } from './discovery/static.js';
+export type { Endpoint, EndpointInput } from './fleet/endpoint.js';
+export type { EndpointHealth, EndpointState } from './fleet/endpoint-state.js';
+export type { FleetSnapshot } from './fleet/fleet.js';
+export type { Balancer, BalancerContext, Picker } from './balance/balancer.js';
+export { BALANCER_NAMES } from './balance/registry.js';
+export type { BalancerName } from './balance/registry.js';
+export { roundRobin } from './balance/round-robin.js';
+export type { CallOptions, FetchInit } from './http/fetch-request.js';
+export type { HeadersInput } from './http/headers.js';
+export type { TransportOptions } from './transport/transport.js';
+export { VERSION } from './version.js';
