@@ -26,11 +26,13 @@ interface ServerStats {
   aborted: number;
   requestIds: string[];
   paths: string[];
+  /** /bytes responses written to the end. */
+  streamsFinished: number;
 }
 
 const count = Number(process.argv[2] ?? 1);
 const modes: Mode[] = Array.from({ length: count }, () => ({}));
-const stats: ServerStats[] = Array.from({ length: count }, () => ({ requests: 0, aborted: 0, requestIds: [], paths: [] }));
+const stats: ServerStats[] = Array.from({ length: count }, () => ({ requests: 0, aborted: 0, requestIds: [], paths: [], streamsFinished: 0 }));
 const servers: http.Server[] = [];
 
 function handle(index: number, req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -83,7 +85,7 @@ function handle(index: number, req: http.IncomingMessage, res: http.ServerRespon
               return;
             }
           }
-          res.end();
+          res.end(() => s.streamsFinished++);
         };
         write();
       } else {
@@ -112,7 +114,7 @@ process.on('message', (msg: Message) => {
       reply(null);
       break;
     case 'reset':
-      for (const s of stats) Object.assign(s, { requests: 0, aborted: 0, requestIds: [], paths: [] });
+      for (const s of stats) Object.assign(s, { requests: 0, aborted: 0, requestIds: [], paths: [], streamsFinished: 0 });
       for (let i = 0; i < count; i++) modes[i] = {};
       reply(null);
       break;

@@ -15,6 +15,8 @@ export interface ServerStats {
   aborted: number;
   requestIds: string[];
   paths: string[];
+  /** /bytes responses written to the end. */
+  streamsFinished: number;
 }
 
 /** N real HTTP servers on 127.0.0.1 in one child process. */
