@@ -1,8 +1,10 @@
-import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
+import type { EventEmitter } from 'node:events';
+import { Pool, type Dispatcher } from 'undici';
 import type { Call, Handler, Reply } from '../core/call.js';
 import type { Clock } from '../core/clock.js';
 import { TimeoutError } from '../core/errors.js';
 import type { Fleet } from '../fleet/fleet.js';
+import { AttemptSignal } from './attempt-signal.js';
 
 /** Connection options for the per-endpoint undici pools. */
 export interface TransportOptions {
@@ -28,10 +30,11 @@ export interface TransportSettings extends TransportOptions {
  * The terminal handler: one undici `Pool` per endpoint origin, created on first use and closed
  * when the endpoint leaves the fleet.
  *
- * Timeouts use undici's per-request `headersTimeout` and `bodyTimeout` and the pool's connect
- * timeout rather than an `AbortController` per request, which keeps allocation off the fast path
- * (measured in `npm run bench:overhead`). The attempt's limit is the smaller of the attempt
- * timeout and what remains of the call's total deadline, so the deadline bounds every attempt.
+ * Each attempt gets one timer on the injected clock, for the smaller of the attempt timeout and
+ * what remains of the call's total deadline, covering the wait for a connection, the connect, the
+ * send and the wait for response headers. It aborts the request through an {@link AttemptSignal}
+ * (a plain object, not an `AbortController`; undici's own `headersTimeout` runs on a ~500 ms
+ * coarse timer and does not cover the pool queue, so it cannot enforce short timeouts).
  */
 export class Transport {
   readonly #settings: TransportSettings;
@@ -53,32 +56,33 @@ export class Transport {
   readonly handler: Handler = async (call: Call): Promise<Reply> => {
     const endpoint = call.endpoint;
     if (!endpoint) throw new TypeError('transport reached without an endpoint; the balance layer must run first');
-    const { clock, attemptTimeout } = this.#settings;
+    const { clock, attemptTimeout, totalTimeout } = this.#settings;
     const remaining = call.deadline - clock.now();
+    if (remaining <= 0) throw new TimeoutError('total', totalTimeout);
     const byDeadline = remaining < attemptTimeout;
-    const limit = byDeadline ? remaining : attemptTimeout;
-    if (limit <= 0) throw new TimeoutError('total', this.#settings.totalTimeout);
-    const pool = this.#pool(endpoint.endpoint.url);
-    let data: Dispatcher.ResponseData;
+    const signal = new AttemptSignal(call.signal);
+    // One timer covers queueing for a connection, connecting, sending and waiting for headers.
+    const timer = clock.setTimeout(
+      () => signal.fire(byDeadline ? new TimeoutError('total', totalTimeout) : new TimeoutError('attempt', attemptTimeout)),
+      byDeadline ? remaining : attemptTimeout,
+    );
     try {
-      data = await pool.request({
+      const data = await this.#pool(endpoint.endpoint.url).request({
         method: call.method as Dispatcher.HttpMethod,
         path: call.path,
         headers: call.headers,
         body: call.body as Dispatcher.DispatchOptions['body'],
-        signal: call.signal ?? null,
-        headersTimeout: Math.max(1, Math.ceil(limit)),
+        // undici's types ask for a full EventEmitter; it uses only once/on/removeListener and reason.
+        signal: signal as unknown as EventEmitter,
         idempotent: call.idempotent,
       });
+      return { status: data.statusCode, headers: data.headers, body: data.body, endpoint };
     } catch (error) {
-      if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.ConnectTimeoutError) {
-        throw byDeadline
-          ? new TimeoutError('total', this.#settings.totalTimeout, { cause: error })
-          : new TimeoutError('attempt', attemptTimeout, { cause: error });
-      }
+      signal.release();
       throw error;
+    } finally {
+      clock.clearTimeout(timer);
     }
-    return { status: data.statusCode, headers: data.headers, body: data.body, endpoint };
   };
 
   /** Closes every pool; resolves when their sockets are closed. */
