@@ -1,0 +1,15 @@
+// Compiled against the emitted declarations (dist/index.d.ts) by package.test.ts.
+import { createClient, type Client, type ClientOptions, type Middleware, TimeoutError } from 'switchyard';
+
+const options: ClientOptions = { service: 'svc', endpoints: ['http://127.0.0.1:8080', { url: 'http://127.0.0.1:8081', weight: 2 }] };
+const addAuth: Middleware = (call, next) => next({ ...call, headers: { ...call.headers, authorization: 'Bearer t' } });
+const client: Client = createClient({ ...options, middleware: [addAuth], timeout: { attempt: 500 } });
+
+export async function use(): Promise<number> {
+  const res: Response = await client.fetch('/v1/items', { key: 'user-7' });
+  const raw = await client.request({ path: '/v1/items/7' });
+  await raw.body.dump();
+  client.on('endpoint-added', (e) => console.log(e.url));
+  const timedOut: boolean = (await client.fetch('/slow').catch((e: unknown) => e)) instanceof TimeoutError;
+  return res.status + raw.statusCode + (timedOut ? 1 : 0);
+}

@@ -1,0 +1,37 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import pkg from '../../package.json' with { type: 'json' };
+
+const run = promisify(execFile);
+const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+const root = here('../../');
+
+// `npm test` builds first; these tests check what `npm run build` emitted.
+describe('the built package', () => {
+  it('emits ESM, CJS and declarations at the paths the exports map names', () => {
+    const entry = pkg.exports['.'];
+    for (const file of [entry.import.default, entry.import.types, entry.require.default, entry.require.types]) {
+      expect(existsSync(`${root}/${file}`), file).toBe(true);
+    }
+  });
+
+  it('can be imported from an .mjs file', async () => {
+    const { stdout } = await run(process.execPath, [here('./consumer.mjs')]);
+    expect(stdout.trim()).toBe(`esm ${pkg.version} ConfigError endpoints function`);
+  });
+
+  it('can be required from a .cjs file', async () => {
+    const { stdout } = await run(process.execPath, [here('./consumer.cjs')]);
+    expect(stdout.trim()).toBe(`cjs ${pkg.version} ConfigError endpoints function`);
+  });
+
+  it('has declarations a strict TypeScript consumer compiles against', async () => {
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    const result = await run(process.execPath, [tsc, '-p', here('./tsconfig.json')]).catch((e: { stdout: string }) => e);
+    expect('stdout' in result ? result.stdout : '').toBe('');
+  });
+});
