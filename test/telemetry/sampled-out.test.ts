@@ -1,0 +1,34 @@
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { AlwaysOffSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createClient } from '../../src/index.js';
+import { startLoopbackFleet, type LoopbackFleet } from '../support/loopback.js';
+
+let fleet: LoopbackFleet;
+const exporter = new InMemorySpanExporter();
+
+beforeAll(async () => {
+  fleet = await startLoopbackFleet(1);
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(new BasicTracerProvider({ sampler: new AlwaysOffSampler(), spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+});
+afterAll(async () => {
+  trace.disable();
+  propagation.disable();
+  context.disable();
+  await fleet.stop();
+});
+
+it('propagates a sampled-out trace as one trace without recording spans', async () => {
+  const client = createClient({ service: 'svc', endpoints: fleet.urls });
+  const caller = trace.getTracer('test').startSpan('incoming request');
+  const echo = await context.with(trace.setSpan(context.active(), caller), async () => (await client.fetch('/echo')).json());
+  await client.close();
+  caller.end();
+  expect(exporter.getFinishedSpans()).toHaveLength(0);
+  const { traceId } = caller.spanContext();
+  expect((echo as { headers: Record<string, string> }).headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
+});
