@@ -1,0 +1,129 @@
+/**
+ * `npm run bench:overhead`: what switchyard costs over raw undici, side by side in one run against
+ * the same loopback server (a child process, so the server's work is not on this event loop).
+ *
+ * Pairs compared (goal in brackets):
+ *   client.request over undici Pool.request   throughput ratio (>= 0.97)
+ *   client.fetch   over undici.fetch          throughput ratio (>= 1.5)
+ * Each variant runs closed-loop at a fixed concurrency; variants are interleaved over several
+ * rounds so drift (CPU frequency, GC, the other process) hits them alike; the median round counts.
+ * Client CPU time per request (process.cpuUsage) is printed as well: it is the overhead itself,
+ * where throughput is shared with the server.
+ *
+ * Options: --seconds <per variant per round, default 2> --rounds <default 5> --concurrency <default 32>
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { fetch as undiciFetch, Pool } from 'undici';
+import { createClient } from '../dist/index.js';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '5' },
+    concurrency: { type: 'string', default: '32' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
+const concurrency = Number(values.concurrency);
+
+const server = spawn(process.execPath, [fileURLToPath(new URL('./overhead-server.ts', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
+const [portLine] = (await once(server.stdout!, 'data')) as [Buffer];
+const origin = `http://127.0.0.1:${portLine.toString().trim()}`;
+
+const pool = new Pool(origin, { keepAliveTimeout: 60_000 });
+const client = createClient({ service: 'bench', endpoints: [origin], transport: { keepAliveTimeout: 60_000 } });
+
+type Variant = { name: string; once: () => Promise<void> };
+const variants: Variant[] = [
+  {
+    name: 'undici Pool.request',
+    once: async () => {
+      const res = await pool.request({ method: 'GET', path: '/' });
+      await res.body.text();
+    },
+  },
+  {
+    name: 'client.request',
+    once: async () => {
+      const res = await client.request({ path: '/' });
+      await res.body.text();
+    },
+  },
+  {
+    name: 'undici.fetch',
+    once: async () => {
+      const res = await undiciFetch(`${origin}/`, { dispatcher: pool });
+      await res.text();
+    },
+  },
+  {
+    name: 'client.fetch',
+    once: async () => {
+      const res = await client.fetch('/');
+      await res.text();
+    },
+  },
+];
+
+interface Round {
+  rps: number;
+  cpuUsPerRequest: number;
+}
+
+async function runFor(variant: Variant, ms: number): Promise<Round> {
+  let count = 0;
+  const end = performance.now() + ms;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const worker = async (): Promise<void> => {
+    while (performance.now() < end) {
+      await variant.once();
+      count++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { rps: (count * 1000) / elapsed, cpuUsPerRequest: (cpu.user + cpu.system) / count };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+
+// Warm up every path (JIT, connections).
+for (const v of variants) await runFor(v, 500);
+
+const results = new Map<string, Round[]>(variants.map((v) => [v.name, []]));
+for (let r = 0; r < rounds; r++) {
+  for (const v of variants) results.get(v.name)!.push(await runFor(v, seconds * 1000));
+  process.stderr.write(`round ${r + 1}/${rounds} done\n`);
+}
+
+const summary = variants.map((v) => {
+  const rs = results.get(v.name)!;
+  return { name: v.name, rps: median(rs.map((x) => x.rps)), cpuUsPerRequest: median(rs.map((x) => x.cpuUsPerRequest)) };
+});
+const by = (name: string) => summary.find((s) => s.name === name)!;
+const requestRatio = by('client.request').rps / by('undici Pool.request').rps;
+const fetchRatio = by('client.fetch').rps / by('undici.fetch').rps;
+
+await client.close();
+await pool.close();
+server.kill('SIGTERM');
+
+if (values.json) {
+  console.log(JSON.stringify({ concurrency, seconds, rounds, summary, requestRatio, fetchRatio }, null, 2));
+} else {
+  console.log(`\nswitchyard overhead: ${rounds} rounds x ${seconds}s per variant, concurrency ${concurrency}, Node ${process.version}\n`);
+  console.log('variant                  req/s (median)   client CPU µs/req');
+  for (const s of summary) console.log(`${s.name.padEnd(24)} ${s.rps.toFixed(0).padStart(14)}   ${s.cpuUsPerRequest.toFixed(1).padStart(17)}`);
+  console.log(`\nclient.request / Pool.request = ${requestRatio.toFixed(3)}  (goal >= 0.97)`);
+  console.log(`client.fetch   / undici.fetch = ${fetchRatio.toFixed(3)}  (goal >= 1.5)`);
+}
