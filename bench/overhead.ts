@@ -10,6 +10,9 @@
  * Client CPU time per request (process.cpuUsage) is printed as well: it is the overhead itself,
  * where throughput is shared with the server.
  *
+ * It also times, in-process, the per-attempt abort source the transport uses (a plain
+ * AttemptSignal and one timer) against the usual AbortController + AbortSignal.any() + timer.
+ *
  * Options: --seconds <per variant per round, default 2> --rounds <default 5> --concurrency <default 32>
  */
 import { spawn } from 'node:child_process';
@@ -18,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { fetch as undiciFetch, Pool } from 'undici';
 import { createClient } from '../dist/index.js';
+import { AttemptSignal } from '../src/transport/attempt-signal.js';
 
 const { values } = parseArgs({
   options: {
@@ -118,12 +122,40 @@ await client.close();
 await pool.close();
 server.kill('SIGTERM');
 
+/** ns per attempt to arm and disarm an abort source that follows a caller's signal and a timer. */
+function abortSourceCost(make: (caller: AbortSignal) => () => void): number {
+  const caller = new AbortController().signal;
+  const n = 200_000;
+  for (let i = 0; i < n; i++) make(caller)();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) make(caller)();
+  return ((performance.now() - t0) * 1e6) / n;
+}
+const attemptSignalNs = abortSourceCost((caller) => {
+  const signal = new AttemptSignal(caller);
+  const timer = setTimeout(() => signal.fire(new Error('timeout')), 10_000);
+  return () => {
+    clearTimeout(timer);
+    signal.release();
+  };
+});
+const abortControllerNs = abortSourceCost((caller) => {
+  const controller = new AbortController();
+  const merged = AbortSignal.any([caller, controller.signal]);
+  const timer = setTimeout(() => controller.abort(new Error('timeout')), 10_000);
+  return () => {
+    clearTimeout(timer);
+    void merged;
+  };
+});
+
 if (values.json) {
-  console.log(JSON.stringify({ concurrency, seconds, rounds, summary, requestRatio, fetchRatio }, null, 2));
+  console.log(JSON.stringify({ concurrency, seconds, rounds, summary, requestRatio, fetchRatio, attemptSignalNs, abortControllerNs }, null, 2));
 } else {
   console.log(`\nswitchyard overhead: ${rounds} rounds x ${seconds}s per variant, concurrency ${concurrency}, Node ${process.version}\n`);
   console.log('variant                  req/s (median)   client CPU µs/req');
   for (const s of summary) console.log(`${s.name.padEnd(24)} ${s.rps.toFixed(0).padStart(14)}   ${s.cpuUsPerRequest.toFixed(1).padStart(17)}`);
   console.log(`\nclient.request / Pool.request = ${requestRatio.toFixed(3)}  (goal >= 0.97)`);
   console.log(`client.fetch   / undici.fetch = ${fetchRatio.toFixed(3)}  (goal >= 1.5)`);
+  console.log(`\nabort source per attempt: AttemptSignal + timer ${attemptSignalNs.toFixed(0)} ns; AbortController + AbortSignal.any + timer ${abortControllerNs.toFixed(0)} ns`);
 }
