@@ -13,4 +13,65 @@ export const DEFAULTS = Object.freeze({
   ewmaTauMs: 10_000,
   /** Whether OpenTelemetry spans are created (they are no-ops until an SDK is registered). */
   tracing: true,
+  /**
+   * How long (ms) load-aware balancers steer away from an endpoint that answered 429 or 503
+   * without a `Retry-After` header.
+   */
+  loadPenaltyMs: 1_000,
+  /** Cap (ms) on the back-off a `Retry-After` header can ask of load-aware balancers. */
+  loadPenaltyMaxMs: 30_000,
+  /** Per-endpoint circuit breakers (`breaker` option; on unless `false`). */
+  breaker: Object.freeze({
+    /** Failure percentage in the rolling window above which a breaker opens (opossum's default). */
+    errorThresholdPercentage: 50,
+    /** Time an open breaker waits before admitting a probe (ms). */
+    resetTimeout: 10_000,
+    /** Attempts in the window before a breaker may open. */
+    volumeThreshold: 10,
+    /** Rolling window length (ms) and its buckets (opossum's defaults). */
+    rollingCountTimeout: 10_000,
+    rollingCountBuckets: 10,
+    /** Probes a half-open breaker admits at once. */
+    halfOpenProbes: 1,
+    /** Largest share of the fleet ejected at once (%), as Envoy's max-ejection-percent. */
+    maxEjectionPercent: 50,
+    /** Pick among all endpoints when every one is ejected. */
+    panic: true,
+  }),
+  /** Retries (`retry` option; on unless `false`). */
+  retry: Object.freeze({
+    /** Retries after the first attempt. */
+    retries: 2,
+    /** Reply statuses that are retried. */
+    statuses: Object.freeze([429, 502, 503, 504]),
+    /** Full-jitter exponential backoff (ms): Envoy's 25 ms base and 10x cap. */
+    backoff: Object.freeze({ initial: 25, max: 250, multiplier: 2 }),
+    /** Longest `Retry-After` honoured (ms); a longer one is not retried. */
+    maxRetryAfter: 10_000,
+    /** Time that must remain before the deadline, after the wait, to start a retry (ms). */
+    minAttemptTime: 10,
+    /** Retry budget: Finagle's 20 % of requests plus 10 per second, over 10 s. */
+    budget: Object.freeze({ ratio: 0.2, minPerSecond: 10, windowMs: 10_000 }),
+  }),
+  /** Hedged requests (`hedge` option; off unless given). */
+  hedge: Object.freeze({
+    /** Fixed hedge delay (ms), also used until enough latency samples are known. */
+    delay: 50,
+    /** Latency samples needed before a percentile delay is used. */
+    minSamples: 100,
+    /** Hedge budget: 5 % extra requests, no floor, over 10 s. */
+    budget: Object.freeze({ ratio: 0.05, minPerSecond: 0, windowMs: 10_000 }),
+  }),
+  /** Client-side token bucket (`limiter` option; off unless given; `burst` defaults to `rate`). */
+  limiter: Object.freeze({
+    /** Longest wait for a token (ms) before `RateLimitedError`. */
+    maxWait: 0,
+  }),
+  /** Concurrency cap (`bulkhead` option; off unless given). */
+  bulkhead: Object.freeze({
+    /** Calls in flight at once. */
+    maxConcurrent: 100,
+    /** Calls waiting for a slot. */
+    maxQueue: 0,
+  }),
 } as const);

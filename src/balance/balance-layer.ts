@@ -1,8 +1,11 @@
-import type { Call, Middleware } from '../core/call.js';
+import type { Call, Middleware, Reply } from '../core/call.js';
 import type { Clock } from '../core/clock.js';
 import { NoEndpointsError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
+import type { EndpointState } from '../fleet/endpoint-state.js';
 import type { Fleet, FleetSnapshot } from '../fleet/fleet.js';
+import { randomAvailable } from './available.js';
+import { backOffUntil } from './back-off.js';
 import type { Balancer, Picker } from './balancer.js';
 
 /** Options for {@link BalanceLayer}. */
@@ -12,6 +15,8 @@ export interface BalanceLayerOptions {
   readonly balancer: Balancer;
   readonly clock: Clock;
   readonly rng: Rng;
+  /** Panic mode: the endpoint to use when the picker finds none available (every one ejected); given by the breaker layer. */
+  readonly panic?: ((call: Call) => Call['endpoint']) | undefined;
 }
 
 /** How many extra picks the layer spends looking for an endpoint this call has not tried yet. */
@@ -20,14 +25,17 @@ const UNTRIED_REPICKS = 2;
 /**
  * The balance layer: keeps one picker per membership snapshot (rebuilt on change only, the old
  * one serving until an asynchronous build finishes), picks one endpoint per attempt preferring
- * endpoints the call has not tried, and is the load tracker: it alone writes in-flight counts and
- * latency samples to the fleet's endpoint state.
+ * endpoints the call has not tried, and is the load tracker: it alone writes in-flight counts,
+ * latency samples and server back-off (429/503, `Retry-After`) to the fleet's endpoint state.
  */
 export class BalanceLayer {
   readonly #options: BalanceLayerOptions;
   #picker: Picker | undefined;
   #builtVersion = -1;
-  #building = 0;
+  /** The build in progress, if any; aborted when a newer membership or `close` supersedes it. */
+  #building: AbortController | undefined;
+  /** Settles when the build in progress does. */
+  #pending: Promise<void> | undefined;
   #unsubscribe: () => void;
 
   constructor(options: BalanceLayerOptions) {
@@ -43,59 +51,78 @@ export class BalanceLayer {
 
   /** The middleware: picks, tracks load, calls `next` with `call.endpoint` set. */
   readonly middleware: Middleware = async (call, next) => {
-    const state = this.pick(call);
+    // Only the first build of a large fleet is waited for; later ones serve with the old picker.
+    while (this.#picker === undefined && this.#pending) await this.#pending;
     const { clock } = this.#options;
     const started = clock.now();
+    const state = this.pick(call, started);
     state.start();
-    let ok = false;
+    let reply: Reply | undefined;
     try {
-      const reply = await next({ ...call, endpoint: state });
-      ok = reply.status < 500;
+      reply = await next({ ...call, endpoint: state });
       return reply;
     } finally {
       const now = clock.now();
-      state.finish(now - started, now, ok);
+      const ok = reply !== undefined && reply.status < 500;
+      state.finish(now - started, now, ok, reply && backOffUntil(reply, now, clock.wallNow()));
     }
   };
 
-  /** Picks an endpoint for `call` or throws {@link NoEndpointsError}. */
-  pick(call: Call): NonNullable<Call['endpoint']> {
+  /**
+   * Picks an endpoint for `call` at clock time `now` or throws {@link NoEndpointsError}.
+   * While a newer picker is being built, an endpoint that has left meanwhile is replaced by a
+   * random available member.
+   */
+  pick(call: Call, now = this.#options.clock.now()): EndpointState {
     const picker = this.#picker;
-    const { service, fleet } = this.#options;
-    if (!picker || fleet.snapshot.members.length === 0) throw new NoEndpointsError(service);
-    let state = picker.pick(call);
-    if (state && call.tried.size > 0) {
-      for (let i = 0; i < UNTRIED_REPICKS && state && call.tried.has(state.id) && call.tried.size < fleet.snapshot.members.length; i++) {
-        state = picker.pick(call) ?? state;
-      }
+    const { service, fleet, rng } = this.#options;
+    const members = fleet.snapshot.members;
+    if (!picker || members.length === 0) throw new NoEndpointsError(service);
+    let state = picker.pick(call, now);
+    const tried = call.tried;
+    for (let i = 0; i < UNTRIED_REPICKS && state && tried.has(state.id) && tried.size < members.length; i++) {
+      state = picker.pick(call, now) ?? state;
     }
+    if (state && this.#builtVersion !== fleet.snapshot.version && fleet.get(state.id) !== state) state = randomAvailable(members, rng);
+    state ??= this.#options.panic?.(call);
     if (!state) throw new NoEndpointsError(service, 'every endpoint is ejected');
     return state;
   }
 
-  /** Stops following membership changes. */
+  /** Stops following membership changes and abandons a build in progress. */
   close(): void {
     this.#unsubscribe();
+    this.#building?.abort();
+    this.#building = undefined;
+    this.#pending = undefined;
   }
 
   #rebuild(snapshot: FleetSnapshot): void {
     const { balancer, clock, rng } = this.#options;
-    const built = balancer.build(snapshot, { clock, rng });
+    this.#building?.abort();
+    const building = new AbortController();
+    this.#building = building;
+    const built = balancer.build(snapshot, { clock, rng, signal: building.signal });
     if (!(built instanceof Promise)) {
-      this.#building++;
+      this.#building = undefined;
+      this.#pending = undefined;
       this.#install(built, snapshot.version);
       return;
     }
-    const ticket = ++this.#building;
-    built.then(
-      (picker) => {
-        // A newer build started meanwhile: it wins, whatever order they finish in.
-        if (ticket === this.#building) this.#install(picker, snapshot.version);
-      },
-      () => {
-        // Keep serving with the previous picker; the next membership change retries the build.
-      },
-    );
+    this.#pending = built
+      .then(
+        (picker) => {
+          if (this.#building === building) this.#install(picker, snapshot.version);
+        },
+        () => {
+          // Aborted, or failed: keep serving with the previous picker; the next membership change builds again.
+        },
+      )
+      .finally(() => {
+        if (this.#building !== building) return;
+        this.#building = undefined;
+        this.#pending = undefined;
+      });
   }
 
   #install(picker: Picker, version: number): void {

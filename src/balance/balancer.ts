@@ -8,6 +8,11 @@ import type { FleetSnapshot } from '../fleet/fleet.js';
 export interface BalancerContext {
   readonly clock: Clock;
   readonly rng: Rng;
+  /**
+   * Aborted when the picker being built is no longer wanted (a newer membership arrived, or the
+   * client closed): a build that runs in chunks stops at its next chunk and rejects.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -18,8 +23,13 @@ export interface Picker {
   /**
    * Returns an available endpoint for `call`, or `undefined` when none is available.
    * Ejected endpoints (`state.available === false`) are skipped.
+   *
+   * @param now - the attempt's time on the client clock (ms). The balance layer reads the clock
+   *   once per attempt (it needs the time to measure latency anyway) and passes it, so pickers that
+   *   depend on time (slow start, latency decay, server back-off) do not read it again: a clock
+   *   read costs about as much as a whole pick. Pickers called without it read `context.clock`.
    */
-  pick(call: Call): EndpointState | undefined;
+  pick(call: Call, now?: number): EndpointState | undefined;
 }
 
 /**

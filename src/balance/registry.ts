@@ -1,16 +1,35 @@
 import { ConfigError } from '../core/errors.js';
 import type { Balancer } from './balancer.js';
+import { leastRequest } from './least-request.js';
+import { leastResponseTime } from './least-response-time.js';
+import { maglev } from './maglev.js';
+import { p2c } from './p2c.js';
+import { peakEwma } from './p2c-peak-ewma.js';
+import { random } from './random.js';
+import { ringHash } from './ring-hash.js';
 import { roundRobin } from './round-robin.js';
+import { weightedRoundRobin } from './weighted-round-robin.js';
 
-/** Factories of the balancers selectable by name in `createClient({ balancer })`. */
+/**
+ * Factories of the balancers selectable by name in `createClient({ balancer })`, with their
+ * default options. Pass the factory's result instead of the name to set options.
+ */
 const FACTORIES = {
-  'round-robin': roundRobin,
+  'round-robin': () => roundRobin(),
+  random: () => random(),
+  'weighted-round-robin': () => weightedRoundRobin(),
+  'least-request': () => leastRequest(),
+  p2c: () => p2c(),
+  'peak-ewma': () => peakEwma(),
+  'least-response-time': () => leastResponseTime(),
+  'ring-hash': () => ringHash(),
+  maglev: () => maglev(),
 } as const satisfies Record<string, () => Balancer>;
 
 /** A balancer selectable by name. */
 export type BalancerName = keyof typeof FACTORIES;
 
-/** Every balancer name, in documentation order. */
+/** Every balancer name, in documentation order (the default first). */
 export const BALANCER_NAMES: readonly BalancerName[] = Object.freeze(Object.keys(FACTORIES) as BalancerName[]);
 
 /**

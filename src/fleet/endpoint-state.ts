@@ -71,6 +71,14 @@ export class EndpointState {
     return this.#ewma.hasHistory;
   }
 
+  /**
+   * Peak-EWMA latency estimate (ms) decayed toward zero for the time since the last sample, as
+   * Finagle reads it: what load-aware balancers compare at clock time `now`.
+   */
+  ewmaAt(now: number): number {
+    return this.#ewma.valueAt(now);
+  }
+
   /** Current health as set by the breaker layer. */
   get health(): EndpointHealth {
     return this.#health;

@@ -1,0 +1,72 @@
+import type { Call } from '../core/call.js';
+import type { Clock } from '../core/clock.js';
+import { randomInt, type Rng } from '../core/rng.js';
+import type { EndpointState } from '../fleet/endpoint-state.js';
+import { randomAvailable } from './available.js';
+import type { Picker } from './balancer.js';
+import type { ScanningSettings } from './balancer-options.js';
+import { EffectiveWeights } from './effective-weights.js';
+import { isBackingOff, type LoadMetric } from './load.js';
+
+/**
+ * Scans for the least loaded available member: members the server has not asked to back off
+ * first, then the lowest load divided by effective weight; the first found wins a tie. A fleet of
+ * up to `maxScan` members is scanned in full from a start that advances by one per pick, so ties
+ * rotate round-robin (nginx's `least_conn` breaks ties the same way); a larger fleet is sampled:
+ * `maxScan` consecutive members from a random start (falling back to any available member when
+ * the whole window is ejected). O(min(n, maxScan)) per pick.
+ */
+export class LeastLoadedScanPicker implements Picker {
+  readonly #members: readonly EndpointState[];
+  readonly #weights: EffectiveWeights;
+  readonly #load: LoadMetric;
+  readonly #window: number;
+  readonly #clock: Clock;
+  readonly #rng: Rng;
+  #cursor = 0;
+
+  constructor(members: readonly EndpointState[], load: LoadMetric, settings: ScanningSettings, clock: Clock, rng: Rng) {
+    this.#members = members;
+    this.#weights = new EffectiveWeights(members, settings.slowStart);
+    this.#load = load;
+    this.#window = Math.min(members.length, settings.maxScan);
+    this.#clock = clock;
+    this.#rng = rng;
+  }
+
+  pick(_call: Call, now = this.#clock.now()): EndpointState | undefined {
+    const members = this.#members;
+    const n = members.length;
+    if (n === 0) return undefined;
+    const window = this.#window;
+    let i: number;
+    if (window === n) {
+      i = this.#cursor;
+      this.#cursor = i + 1 === n ? 0 : i + 1;
+    } else {
+      i = randomInt(this.#rng, n);
+    }
+    const weights = this.#weights;
+    const equal = weights.equalAt(now);
+    const load = this.#load;
+    let best: EndpointState | undefined;
+    let bestBacksOff = true;
+    let bestLoad = Infinity;
+    for (let k = 0; k < window; k++) {
+      const state = members[i]!;
+      if (state.available) {
+        const backsOff = isBackingOff(state, now);
+        if (!backsOff || bestBacksOff) {
+          const cost = equal ? load(state, now) : load(state, now) / weights.at(i, now);
+          if (cost < bestLoad || (bestBacksOff && !backsOff)) {
+            best = state;
+            bestBacksOff = backsOff;
+            bestLoad = cost;
+          }
+        }
+      }
+      if (++i === n) i = 0;
+    }
+    return best ?? (window < n ? randomAvailable(members, this.#rng) : undefined);
+  }
+}

@@ -1,0 +1,34 @@
+import type { Call } from '../core/call.js';
+import type { Rng } from '../core/rng.js';
+import type { EndpointState } from '../fleet/endpoint-state.js';
+import { randomAvailable } from './available.js';
+import type { Balancer, Picker } from './balancer.js';
+
+/**
+ * Random: each pick takes a uniformly random available member, ignoring weights and load (as
+ * Envoy's `RANDOM` policy). O(1) per pick while most members are available. Over many clients it
+ * spreads load as evenly as round-robin without any coordination; it is the baseline that the
+ * power of two choices improves on.
+ */
+export function random(): Balancer {
+  return {
+    name: 'random',
+    build(snapshot, { rng }) {
+      return new RandomPicker(snapshot.members, rng);
+    },
+  };
+}
+
+class RandomPicker implements Picker {
+  readonly #members: readonly EndpointState[];
+  readonly #rng: Rng;
+
+  constructor(members: readonly EndpointState[], rng: Rng) {
+    this.#members = members;
+    this.#rng = rng;
+  }
+
+  pick(_call: Call): EndpointState | undefined {
+    return randomAvailable(this.#members, this.#rng);
+  }
+}
