@@ -1,0 +1,163 @@
+import { EventEmitter } from 'node:events';
+import CircuitBreaker from 'opossum';
+import type { Call, Handler, Middleware, Reply } from '../core/call.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { EventBus } from '../core/events.js';
+import { randomInt, type Rng } from '../core/rng.js';
+import type { EndpointState } from '../fleet/endpoint-state.js';
+import type { Fleet } from '../fleet/fleet.js';
+import type { BreakerSettings } from './breaker-options.js';
+import { EndpointBreaker, FailedReply, type BreakerHost, type BreakerState, type Circuit } from './endpoint-breaker.js';
+
+/** What the breaker layer needs from the client. */
+export interface BreakerLayerDeps {
+  readonly service: string;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly events: EventBus;
+  readonly fleet: Fleet;
+}
+
+/** opossum's `resetTimeout`: the largest delay a timer can hold, so its own half-open timer never fires. */
+const OPOSSUM_RESET_NEVER = 2 ** 31 - 1;
+
+/**
+ * The breaker layer, just below the balance layer: one {@link EndpointBreaker} per endpoint,
+ * created on the endpoint's first pick and attached to its state, so the fleet shuts it down when
+ * the endpoint leaves (an endpoint never picked costs nothing here). The layer is the only writer
+ * of endpoint health (shared/STYLE.md rule 3), and enforces two fleet-wide rules:
+ *
+ * - the **ejection cap**: at most `maxEjectionPercent` of the fleet (at least one endpoint) is
+ *   ejected at once, as Envoy's `max_ejection_percent`; a breaker that trips past the cap stays
+ *   closed, so its endpoint keeps serving;
+ * - **panic**: when every endpoint is ejected, {@link BreakerLayer.panicPick} picks among all of
+ *   them (the balance layer calls it when its picker finds none), like Envoy's panic threshold.
+ *
+ * opossum's rolling windows are rotated by one timer on the client clock for all breakers
+ * (opossum's `rotateBucketController`), instead of two intervals per breaker, which at 10 000
+ * endpoints would be 20 000 timers.
+ */
+export class BreakerLayer implements BreakerHost {
+  readonly settings: BreakerSettings;
+  readonly #deps: BreakerLayerDeps;
+  readonly #rotation = new EventEmitter();
+  readonly #ejected = new Set<EndpointBreaker>();
+  readonly #action: (call: Call, next: Handler) => Promise<Reply>;
+  readonly #isNeutral = (_error: unknown, call?: Call): boolean => call?.signal?.aborted === true;
+  #breakers = 0;
+  #rotateTimer: TimerHandle | undefined;
+
+  constructor(settings: BreakerSettings, deps: BreakerLayerDeps) {
+    this.settings = settings;
+    this.#deps = deps;
+    // Every breaker listens for the rotation; the emitter is private to this layer.
+    this.#rotation.setMaxListeners(0);
+    const { isFailureStatus } = settings;
+    this.#action = (call, next) =>
+      next(call).then((reply) => {
+        if (isFailureStatus(reply.status)) throw new FailedReply(reply);
+        return reply;
+      });
+  }
+
+  /** Endpoints ejected now (breaker open or half-open). */
+  get ejectedCount(): number {
+    return this.#ejected.size;
+  }
+
+  /** Breakers alive (endpoints picked at least once and still in the fleet). */
+  get breakerCount(): number {
+    return this.#breakers;
+  }
+
+  /** The middleware: runs the attempt through `call.endpoint`'s breaker, creating it on first use. */
+  readonly middleware: Middleware = (call, next) => {
+    const endpoint = call.endpoint;
+    if (!endpoint) return Promise.reject(new TypeError('breaker layer reached without an endpoint; the balance layer must run first'));
+    let breaker = endpoint.breaker;
+    if (!(breaker instanceof EndpointBreaker)) {
+      breaker = new EndpointBreaker(endpoint, this);
+      endpoint.attachBreaker(breaker);
+      if (this.#breakers++ === 0) this.#armRotation();
+    }
+    return (breaker as EndpointBreaker).run(call, next);
+  };
+
+  /**
+   * Panic mode: an endpoint among all members, preferring ones `call` has not tried, uniformly
+   * at random from the injected RNG; `undefined` when panic is off or the fleet is empty.
+   */
+  readonly panicPick = (call: Call): EndpointState | undefined => {
+    const members = this.#deps.fleet.snapshot.members;
+    if (!this.settings.panic || members.length === 0) return undefined;
+    const untried = call.tried.size === 0 ? members : members.filter((m) => !call.tried.has(m.id));
+    const pool = untried.length > 0 ? untried : members;
+    return pool[randomInt(this.#deps.rng, pool.length)];
+  };
+
+  /** Stops the rotation timer (breakers are shut down by the fleet with their endpoints). */
+  close(): void {
+    if (this.#rotateTimer !== undefined) this.#deps.clock.clearTimeout(this.#rotateTimer);
+    this.#rotateTimer = undefined;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    return this.#deps.clock.setTimeout(fn, ms);
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    this.#deps.clock.clearTimeout(handle);
+  }
+
+  newCircuit(endpoint: EndpointState): Circuit {
+    const s = this.settings;
+    // opossum keeps (and mutates) the options object it is given: a fresh one per instance.
+    return new CircuitBreaker(this.#action, {
+      name: endpoint.id,
+      timeout: false,
+      resetTimeout: OPOSSUM_RESET_NEVER,
+      errorThresholdPercentage: s.errorThresholdPercentage,
+      volumeThreshold: s.volumeThreshold,
+      rollingCountTimeout: s.rollingCountTimeout,
+      rollingCountBuckets: s.rollingCountBuckets,
+      rollingPercentilesEnabled: false,
+      enableSnapshots: false,
+      rotateBucketController: this.#rotation,
+      errorFilter: this.#isNeutral,
+    });
+  }
+
+  mayEject(breaker: EndpointBreaker): boolean {
+    if (this.#ejected.has(breaker)) return true;
+    const pct = this.settings.maxEjectionPercent;
+    const members = this.#deps.fleet.snapshot.members.length;
+    const cap = pct === 0 ? 0 : Math.max(1, Math.floor((pct * members) / 100));
+    return this.#ejected.size < cap;
+  }
+
+  changed(breaker: EndpointBreaker, from: BreakerState, to: BreakerState): void {
+    if (to === 'closed') this.#ejected.delete(breaker);
+    else this.#ejected.add(breaker);
+    const { events, service, clock } = this.#deps;
+    const name = to === 'open' ? 'breaker-open' : to === 'half-open' ? 'breaker-half-open' : 'breaker-close';
+    const health = from === 'closed' ? 'endpoint-ejected' : to === 'closed' ? 'endpoint-restored' : undefined;
+    if (!events.wants(name) && (health === undefined || !events.wants(health))) return;
+    const event = { service, time: clock.now(), endpoint: breaker.endpoint.id, url: breaker.endpoint.endpoint.url };
+    events.emit(name, event);
+    if (health !== undefined) events.emit(health, event);
+  }
+
+  released(breaker: EndpointBreaker): void {
+    this.#ejected.delete(breaker);
+    if (--this.#breakers === 0) this.close();
+  }
+
+  #armRotation(): void {
+    const interval = this.settings.rollingCountTimeout / this.settings.rollingCountBuckets;
+    const rotate = (): void => {
+      this.#rotation.emit('rotate');
+      this.#rotateTimer = this.#deps.clock.setTimeout(rotate, interval);
+    };
+    this.#rotateTimer = this.#deps.clock.setTimeout(rotate, interval);
+  }
+}

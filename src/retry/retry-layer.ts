@@ -1,0 +1,166 @@
+import pRetry from 'p-retry';
+import { isReplayableBody, type Call, type Handler, type Middleware, type Reply } from '../core/call.js';
+import { sleep, type Clock } from '../core/clock.js';
+import { RetryBudgetExhaustedError, UnreplayableBodyError } from '../core/errors.js';
+import type { EventBus } from '../core/events.js';
+import type { Rng } from '../core/rng.js';
+import type { Hedger, LaunchedAttempt } from '../hedge/hedger.js';
+import { backoffDelay } from './backoff.js';
+import type { PickLog } from './pick-log.js';
+import { parseRetryAfter } from './retry-after.js';
+import { RetryBudget } from './retry-budget.js';
+import type { RetrySettings } from './retry-options.js';
+
+/** What the retry layer needs from the client. */
+export interface RetryLayerDeps {
+  readonly service: string;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly events: EventBus;
+  /** Where the layer learns which endpoint each attempt went to. */
+  readonly picks: PickLog;
+  /** Hedging, when enabled. */
+  readonly hedger: Hedger | undefined;
+}
+
+/** A reply with a retryable status, thrown so that p-retry's loop sees a failed attempt. */
+class RetryableReply extends Error {
+  readonly reply: Reply;
+
+  constructor(reply: Reply) {
+    super(`retryable status ${reply.status}`);
+    this.reply = reply;
+  }
+}
+
+/** One logical call's progress through its attempts. */
+interface CallAttempts {
+  readonly call: Call;
+  /** Ids of the endpoints this call's attempts went to. */
+  readonly tried: Set<string>;
+  /** The next attempt's number. */
+  started: number;
+}
+
+const ignore = (): void => {};
+
+/**
+ * The retry layer. p-retry runs the attempt loop and counts retries; around it this layer decides
+ * each retry (shared/DESIGN.md section 1):
+ * - only calls safe to repeat (`call.idempotent`) with a replayable body are retried; a stream
+ *   body that failed gives {@link UnreplayableBodyError} with the failure as `cause`;
+ * - retryable outcomes are the configured statuses and errors; the body of a reply is never
+ *   handed to the caller before the layer has decided, so a retry never follows a consumed body;
+ * - the wait is full-jitter backoff from the injected RNG, or the reply's `Retry-After` up to
+ *   `maxRetryAfter`, slept on the injected clock (p-retry's own delay is set to 0: its
+ *   randomisation is a 1–2× factor and its timers are real);
+ * - a retry that cannot start with `minAttemptTime` left before the deadline is not made;
+ * - the retry budget must allow it; when it does not, the last reply is returned (or
+ *   {@link RetryBudgetExhaustedError} thrown with the last error as `cause`) and a
+ *   `budget-exhausted` event fires;
+ * - every attempt gets a fresh `tried` set, so the balance layer prefers endpoints not tried yet.
+ */
+export class RetryLayer {
+  readonly #settings: RetrySettings;
+  readonly #deps: RetryLayerDeps;
+  readonly #budget: RetryBudget | undefined;
+
+  /** @param settings - validated retry settings; `retries: 0` with a hedger gives hedging alone */
+  constructor(settings: RetrySettings, deps: RetryLayerDeps) {
+    this.#settings = settings;
+    this.#deps = deps;
+    this.#budget = settings.budget ? new RetryBudget(settings.budget, deps.clock.now()) : undefined;
+  }
+
+  /** The middleware: one logical call in, one reply out, after as many attempts as allowed. */
+  readonly middleware: Middleware = (call, next) => {
+    const now = this.#deps.clock.now();
+    this.#budget?.deposit(now);
+    this.#deps.hedger?.deposit(now);
+    // A call that may not be repeated goes straight through: one attempt, nothing to track.
+    if (!call.idempotent) return next(call);
+    return this.#run(call, next);
+  };
+
+  async #run(call: Call, next: Handler): Promise<Reply> {
+    // Numbering and the tried set continue from what an outer middleware may already have sent.
+    const state: CallAttempts = { call, tried: new Set(call.tried), started: call.attempt };
+    try {
+      return await pRetry(() => this.#attempt(state, next), {
+        retries: this.#settings.retries,
+        // The wait is slept in shouldRetry, on the injected clock.
+        minTimeout: 0,
+        shouldRetry: ({ error, retriesConsumed }) => this.#shouldRetry(state, error, retriesConsumed),
+      });
+    } catch (error) {
+      if (error instanceof RetryableReply) return error.reply;
+      if (call.signal?.aborted) throw call.signal.reason;
+      throw error;
+    }
+  }
+
+  async #attempt(state: CallAttempts, next: Handler): Promise<Reply> {
+    const hedger = this.#deps.hedger;
+    const reply =
+      hedger && isReplayableBody(state.call.body)
+        ? await hedger.run(state.call, (signal) => this.#launch(state, next, signal))
+        : await this.#launch(state, next, state.call.signal).reply;
+    if (this.#settings.statuses.has(reply.status)) throw new RetryableReply(reply);
+    return reply;
+  }
+
+  #launch(state: CallAttempts, next: Handler, signal: AbortSignal | undefined): LaunchedAttempt {
+    const { picks } = this.#deps;
+    const attempt = state.started++;
+    const call: Call = { ...state.call, signal, attempt, tried: picks.track(new Set(state.tried)) };
+    const reply = next(call);
+    // The pick is usually made synchronously inside next; noting it now lets a hedge avoid it.
+    this.#noteTried(state, call);
+    return { attempt, reply: reply.finally(() => this.#noteTried(state, call)) };
+  }
+
+  #noteTried(state: CallAttempts, call: Call): void {
+    const endpoint = this.#deps.picks.endpointOf(call.tried);
+    if (endpoint) state.tried.add(endpoint.id);
+  }
+
+  async #shouldRetry(state: CallAttempts, error: Error, retriesConsumed: number): Promise<boolean> {
+    const { call } = state;
+    if (call.signal?.aborted) return false;
+    const reply = error instanceof RetryableReply ? error.reply : undefined;
+    if (!reply && !this.#settings.isRetryableError(error)) return false;
+    if (!isReplayableBody(call.body)) {
+      if (reply) return false;
+      throw new UnreplayableBodyError({ cause: error });
+    }
+    const { clock, rng, events, service } = this.#deps;
+    const now = clock.now();
+    let delay: number;
+    const retryAfter = reply ? parseRetryAfter(reply.headers['retry-after'], clock.wallNow()) : undefined;
+    if (retryAfter !== undefined) {
+      if (retryAfter > this.#settings.maxRetryAfter) return false;
+      delay = retryAfter;
+    } else {
+      delay = backoffDelay(retriesConsumed, this.#settings.backoff, rng);
+    }
+    // Deadline-aware: a retry that could not run before the deadline is not started.
+    if (now + delay + this.#settings.minAttemptTime > call.deadline) return false;
+    if (this.#budget && !this.#budget.tryWithdraw(now)) {
+      if (events.wants('budget-exhausted')) events.emit('budget-exhausted', { service, time: now, kind: 'retry' });
+      if (reply) return false;
+      throw new RetryBudgetExhaustedError({ cause: error });
+    }
+    if (events.wants('retry')) {
+      events.emit('retry', { service, time: now, attempt: state.started, delayMs: delay, reason: reply ? `status ${reply.status}` : errorReason(error) });
+    }
+    reply?.body.dump().catch(ignore);
+    await sleep(clock, delay, call.signal);
+    return true;
+  }
+}
+
+/** A short reason for the `retry` event: the error's code, else its class name. */
+function errorReason(error: Error): string {
+  const code = (error as Error & { code?: unknown }).code;
+  return typeof code === 'string' ? code : error.name;
+}

@@ -1,0 +1,236 @@
+import { describe, expect, it } from 'vitest';
+import { BreakerLayer } from '../../src/breaker/breaker-layer.js';
+import { parseBreakerOptions, type BreakerOptions, type BreakerSettings } from '../../src/breaker/breaker-options.js';
+import { EndpointBreaker } from '../../src/breaker/endpoint-breaker.js';
+import type { Call, Handler, Reply } from '../../src/core/call.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { CircuitOpenError } from '../../src/core/errors.js';
+import { EventBus } from '../../src/core/events.js';
+import { seededRng } from '../../src/core/rng.js';
+import { toEndpoint } from '../../src/fleet/endpoint.js';
+import { call, fakeFleet, record, refused, reply } from './fakes.js';
+
+function setup(options: BreakerOptions = {}, endpoints = 4) {
+  const clock = new ManualClock();
+  const events = new EventBus();
+  const fleet = fakeFleet(clock, endpoints, events);
+  const settings = parseBreakerOptions({ volumeThreshold: 4, resetTimeout: 1_000, ...options }) as BreakerSettings;
+  const layer = new BreakerLayer(settings, { service: 'svc', clock, rng: seededRng(1), events, fleet });
+  const seen = record(events, 'breaker-open', 'breaker-half-open', 'breaker-close', 'endpoint-ejected', 'endpoint-restored');
+  const endpoint = (i: number) => fleet.get(`e${i}`)!;
+  /** Sends one attempt to endpoint i whose outcome is `outcome`. */
+  const send = (i: number, outcome: number | Error | Handler, extra: Partial<Call> = {}) => {
+    const next: Handler = typeof outcome === 'function' ? outcome : async () => {
+      if (outcome instanceof Error) throw outcome;
+      return reply(outcome);
+    };
+    return layer.middleware(call(clock.now(), { endpoint: endpoint(i), ...extra }), next).catch((e: unknown) => e);
+  };
+  const breaker = (i: number) => endpoint(i).breaker as EndpointBreaker;
+  const names = () => seen.map((s) => `${s.name} ${s.event.endpoint}`);
+  return { clock, events, fleet, layer, endpoint, send, breaker, names, seen };
+}
+
+/** A `next` that stays pending until the test settles it. */
+function pending() {
+  let settle!: (r: Reply | Error) => void;
+  const next: Handler = () => new Promise<Reply>((resolve, reject) => (settle = (r) => (r instanceof Error ? reject(r) : resolve(r))));
+  return { next, settle: (r: Reply | Error) => settle(r) };
+}
+
+describe('per-endpoint breaker', () => {
+  it('is created on the first pick only, so an idle endpoint has no breaker', async () => {
+    const t = setup();
+    expect(t.endpoint(0).breaker).toBeUndefined();
+    await t.send(0, 200);
+    expect(t.breaker(0)).toBeInstanceOf(EndpointBreaker);
+    expect(t.endpoint(1).breaker).toBeUndefined();
+    expect(t.layer.breakerCount).toBe(1);
+  });
+
+  it('opens once the volume threshold is reached with failures above the threshold, ejecting the endpoint', async () => {
+    const t = setup();
+    for (let i = 0; i < 3; i++) await t.send(0, 503);
+    expect(t.breaker(0).state).toBe('closed');
+    expect(t.endpoint(0).available).toBe(true);
+    const last = await t.send(0, refused());
+    expect((last as Error).message).toContain('ECONNREFUSED');
+    expect(t.breaker(0).state).toBe('open');
+    expect(t.endpoint(0).health).toBe('ejected');
+    expect(t.seen).toEqual([
+      { name: 'breaker-open', event: { service: 'svc', time: 0, endpoint: 'e0', url: 'http://127.0.0.1:1000' } },
+      { name: 'endpoint-ejected', event: { service: 'svc', time: 0, endpoint: 'e0', url: 'http://127.0.0.1:1000' } },
+    ]);
+  });
+
+  it('returns a failing reply to the caller rather than throwing it', async () => {
+    const t = setup();
+    const r = await t.send(0, 503);
+    expect((r as Reply).status).toBe(503);
+  });
+
+  it('counts 5xx, connection errors and timeouts, but not 4xx nor aborted attempts', async () => {
+    const t = setup();
+    for (let i = 0; i < 10; i++) await t.send(0, 404);
+    const controller = new AbortController();
+    controller.abort();
+    for (let i = 0; i < 10; i++) await t.send(0, new Error('aborted'), { signal: controller.signal });
+    // 20 attempts, none a failure: four failures out of 24 stay under 50 %.
+    for (let i = 0; i < 4; i++) await t.send(0, 500);
+    expect(t.breaker(0).state).toBe('closed');
+  });
+
+  it('takes the failure test from isFailureStatus', async () => {
+    const t = setup({ isFailureStatus: (s) => s === 429 || s >= 500 });
+    for (let i = 0; i < 4; i++) await t.send(0, 429);
+    expect(t.breaker(0).state).toBe('open');
+  });
+
+  it('forgets failures once they leave the rolling window', async () => {
+    const t = setup({ rollingCountTimeout: 1_000, rollingCountBuckets: 10 });
+    for (let i = 0; i < 3; i++) await t.send(0, 503);
+    t.clock.advance(1_000);
+    await t.send(0, 503);
+    expect(t.breaker(0).state).toBe('closed');
+    for (let i = 0; i < 3; i++) await t.send(0, 503);
+    expect(t.breaker(0).state).toBe('open');
+  });
+
+  it('goes half-open after resetTimeout on the client clock and admits one probe at a time', async () => {
+    const t = setup({ panic: false });
+    for (let i = 0; i < 4; i++) await t.send(0, 503);
+    t.clock.advance(999);
+    expect(t.breaker(0).state).toBe('open');
+    t.clock.advance(1);
+    expect(t.breaker(0).state).toBe('half-open');
+    expect(t.endpoint(0).health).toBe('probing');
+    expect(t.endpoint(0).available).toBe(true);
+    const probe = pending();
+    const first = t.send(0, probe.next);
+    // With its only probe slot taken the endpoint is not pickable; an attempt that reaches it anyway is refused unsent.
+    expect(t.endpoint(0).available).toBe(false);
+    const refusedAttempt = await t.send(0, 200);
+    expect(refusedAttempt).toBeInstanceOf(CircuitOpenError);
+    expect((refusedAttempt as CircuitOpenError).endpoint).toBe('e0');
+    probe.settle(reply(200));
+    await first;
+    expect(t.breaker(0).state).toBe('closed');
+    expect(t.endpoint(0).health).toBe('healthy');
+    expect(t.names()).toEqual(['breaker-open e0', 'endpoint-ejected e0', 'breaker-half-open e0', 'breaker-close e0', 'endpoint-restored e0']);
+  });
+
+  it('admits up to halfOpenProbes probes at once', async () => {
+    const t = setup({ halfOpenProbes: 2 });
+    for (let i = 0; i < 4; i++) await t.send(0, 503);
+    t.clock.advance(1_000);
+    const a = pending();
+    const b = pending();
+    const pa = t.send(0, a.next);
+    expect(t.endpoint(0).available).toBe(true);
+    const pb = t.send(0, b.next);
+    expect(t.breaker(0).probes).toBe(2);
+    expect(t.endpoint(0).available).toBe(false);
+    a.settle(reply(503));
+    await pa;
+    expect(t.breaker(0).state).toBe('open');
+    // The other probe's late success belongs to a past state and changes nothing.
+    b.settle(reply(200));
+    await pb;
+    expect(t.breaker(0).state).toBe('open');
+  });
+
+  it('reopens when the probe fails, and half-opens again after another resetTimeout', async () => {
+    const t = setup();
+    for (let i = 0; i < 4; i++) await t.send(0, 503);
+    t.clock.advance(1_000);
+    await t.send(0, refused());
+    expect(t.breaker(0).state).toBe('open');
+    expect(t.endpoint(0).health).toBe('ejected');
+    t.clock.advance(1_000);
+    expect(t.breaker(0).state).toBe('half-open');
+    expect(t.names()).toEqual(['breaker-open e0', 'endpoint-ejected e0', 'breaker-half-open e0', 'breaker-open e0', 'breaker-half-open e0']);
+  });
+
+  it('frees the probe slot when the probe is aborted, so it is never stuck half-open', async () => {
+    const t = setup();
+    for (let i = 0; i < 4; i++) await t.send(0, 503);
+    t.clock.advance(1_000);
+    const controller = new AbortController();
+    const probe = pending();
+    const attempt = t.send(0, probe.next, { signal: controller.signal });
+    expect(t.endpoint(0).available).toBe(false);
+    controller.abort();
+    probe.settle(new Error('aborted'));
+    await attempt;
+    expect(t.breaker(0).state).toBe('half-open');
+    expect(t.breaker(0).probes).toBe(0);
+    expect(t.endpoint(0).health).toBe('probing');
+  });
+
+  it('closes with a fresh window: one failure right after closing does not reopen it', async () => {
+    const t = setup();
+    for (let i = 0; i < 4; i++) await t.send(0, 503);
+    t.clock.advance(1_000);
+    await t.send(0, 200);
+    await t.send(0, 503);
+    expect(t.breaker(0).state).toBe('closed');
+  });
+
+  it('ejects at most maxEjectionPercent of the fleet; a breaker past the cap stays closed and keeps serving', async () => {
+    const t = setup({ maxEjectionPercent: 50 });
+    for (const i of [0, 1, 2]) for (let k = 0; k < 4; k++) await t.send(i, 503);
+    expect([0, 1, 2, 3].map((i) => t.endpoint(i).health)).toEqual(['ejected', 'ejected', 'healthy', 'healthy']);
+    expect(t.layer.ejectedCount).toBe(2);
+    expect(t.breaker(2).state).toBe('closed');
+    // Once an ejected endpoint recovers, the next failure of the capped one ejects it.
+    t.clock.advance(1_000);
+    await t.send(0, 200);
+    await t.send(2, 503);
+    expect(t.endpoint(2).health).toBe('ejected');
+    expect(t.names().filter((n) => n.startsWith('endpoint-ejected'))).toEqual(['endpoint-ejected e0', 'endpoint-ejected e1', 'endpoint-ejected e2']);
+  });
+
+  it('always allows one ejection, even in a fleet of one', async () => {
+    const t = setup({ maxEjectionPercent: 10 }, 1);
+    for (let k = 0; k < 4; k++) await t.send(0, 503);
+    expect(t.endpoint(0).health).toBe('ejected');
+  });
+
+  it('panics when every endpoint is ejected: picks among all, untried first, and sends through', async () => {
+    const t = setup({ maxEjectionPercent: 100 }, 3);
+    for (const i of [0, 1, 2]) for (let k = 0; k < 4; k++) await t.send(i, 503);
+    expect([0, 1, 2].every((i) => !t.endpoint(i).available)).toBe(true);
+    const picked = t.layer.panicPick(call(0, { tried: new Set(['e0', 'e2']) }));
+    expect(picked?.id).toBe('e1');
+    // A panic attempt is sent, and its success closes the breaker.
+    const r = await t.send(1, 200);
+    expect((r as Reply).status).toBe(200);
+    expect(t.breaker(1).state).toBe('closed');
+  });
+
+  it('gives no panic pick when panic is off', async () => {
+    const t = setup({ panic: false }, 2);
+    expect(t.layer.panicPick(call(0))).toBeUndefined();
+  });
+
+  it('is shut down with its timers when its endpoint leaves the fleet, and the rotation timer stops with the last one', async () => {
+    const t = setup();
+    for (let k = 0; k < 4; k++) await t.send(0, 503);
+    await t.send(1, 200);
+    // The shared rotation timer and e0's reset timer.
+    expect(t.clock.pendingTimers).toBe(2);
+    t.fleet.update([toEndpoint({ url: 'http://127.0.0.1:1001', id: 'e1' }, 'endpoints[0]')]);
+    expect(t.layer.ejectedCount).toBe(0);
+    expect(t.clock.pendingTimers).toBe(1);
+    t.fleet.close();
+    expect(t.clock.pendingTimers).toBe(0);
+    expect(t.layer.breakerCount).toBe(0);
+  });
+
+  it('rotates every breaker window from one timer however many endpoints there are', async () => {
+    const t = setup({}, 50);
+    for (let i = 0; i < 50; i++) await t.send(i, 200);
+    expect(t.layer.breakerCount).toBe(50);
+    expect(t.clock.pendingTimers).toBe(1);
+  });
+});
