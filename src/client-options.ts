@@ -5,6 +5,12 @@ import { systemClock, type Clock } from './core/clock.js';
 import { ConfigError } from './core/errors.js';
 import { booleanOption, numberOption, readOptions, stringOption } from './core/options.js';
 import { systemRng, type Rng } from './core/rng.js';
+import { parseBreakerOptions, type BreakerOptions, type BreakerSettings } from './breaker/breaker-options.js';
+import { parseBulkheadOptions, type BulkheadOptions, type BulkheadSettings } from './bulkhead/bulkhead-options.js';
+import { parseFallbackOptions, type FallbackOptions, type FallbackSettings } from './fallback/fallback-options.js';
+import { parseHedgeOptions, type HedgeOptions, type HedgeSettings } from './hedge/hedge-options.js';
+import { parseLimiterOptions, type LimiterOptions, type LimiterSettings } from './limit/limiter-options.js';
+import { parseRetryOptions, type RetryOptions, type RetrySettings } from './retry/retry-options.js';
 import { DEFAULTS } from './defaults.js';
 import type { Discovery } from './discovery/discovery.js';
 import { staticDiscovery } from './discovery/static.js';
@@ -43,6 +49,18 @@ export interface ClientOptions {
   clock?: Clock;
   /** Random source for every layer (default: `Math.random`). Tests pass `seededRng(seed)`. */
   rng?: Rng;
+  /** Per-endpoint circuit breakers (outlier ejection), or `false` (default: on). */
+  breaker?: BreakerOptions | false;
+  /** Retries with backoff and a retry budget, or `false` (default: on, 2 retries). */
+  retry?: RetryOptions | false;
+  /** Hedged requests for idempotent calls (default: off). */
+  hedge?: HedgeOptions | false;
+  /** A token bucket every attempt sent takes a token from (default: off). */
+  limiter?: LimiterOptions | false;
+  /** A cap on concurrent calls with a bounded queue (default: off). */
+  bulkhead?: BulkheadOptions | false;
+  /** Produces a reply when the pipeline gives up (default: off). */
+  fallback?: FallbackOptions | false;
 }
 
 /** Validated, defaulted client settings. */
@@ -58,6 +76,12 @@ export interface ClientSettings {
   readonly transport: TransportOptions;
   readonly clock: Clock;
   readonly rng: Rng;
+  readonly breaker: BreakerSettings | false;
+  readonly retry: RetrySettings | false;
+  readonly hedge: HedgeSettings | false;
+  readonly limiter: LimiterSettings | false;
+  readonly bulkhead: BulkheadSettings | false;
+  readonly fallback: FallbackSettings | false;
 }
 
 const CLIENT_KEYS = [
@@ -72,6 +96,12 @@ const CLIENT_KEYS = [
   'transport',
   'clock',
   'rng',
+  'breaker',
+  'retry',
+  'hedge',
+  'limiter',
+  'bulkhead',
+  'fallback',
 ] as const satisfies readonly (keyof ClientOptions)[];
 
 /**
@@ -129,5 +159,11 @@ export function parseClientOptions(options: unknown): ClientSettings {
     transport,
     clock,
     rng,
+    breaker: parseBreakerOptions(o.breaker),
+    retry: parseRetryOptions(o.retry),
+    hedge: parseHedgeOptions(o.hedge),
+    limiter: parseLimiterOptions(o.limiter),
+    bulkhead: parseBulkheadOptions(o.bulkhead),
+    fallback: parseFallbackOptions(o.fallback),
   };
 }

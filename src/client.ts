@@ -1,8 +1,16 @@
 import { BalanceLayer } from './balance/balance-layer.js';
+import { BreakerLayer } from './breaker/breaker-layer.js';
+import { Bulkhead } from './bulkhead/bulkhead.js';
+import { fallbackLayer } from './fallback/fallback-layer.js';
+import { Hedger } from './hedge/hedger.js';
+import { limiterLayer } from './limit/limiter-layer.js';
+import { PickLog } from './retry/pick-log.js';
+import { RetryLayer } from './retry/retry-layer.js';
 import { compose, IDEMPOTENT_METHODS, type Call, type Handler, type HeaderMap, type Middleware, type ReplyBody, type RequestBody } from './core/call.js';
 import { ClientClosedError, InvalidRequestError } from './core/errors.js';
 import { EventBus, type ClientEventListener, type ClientEventName } from './core/events.js';
 import { parseClientOptions, type ClientOptions, type ClientSettings } from './client-options.js';
+import { noRetrySettings } from './retry/retry-options.js';
 import { DEFAULTS } from './defaults.js';
 import type { EndpointHealth } from './fleet/endpoint-state.js';
 import { Fleet } from './fleet/fleet.js';
@@ -96,6 +104,7 @@ class SwitchyardClient implements Client {
   readonly #events = new EventBus();
   readonly #fleet: Fleet;
   readonly #balance: BalanceLayer;
+  readonly #breaker: BreakerLayer | undefined;
   readonly #transport: Transport;
   readonly #handler: Handler;
   readonly #stopDiscovery: () => void;
@@ -106,7 +115,9 @@ class SwitchyardClient implements Client {
     const { service, clock, rng, discovery, balancer } = settings;
     this.service = service;
     this.#fleet = new Fleet({ service, clock, events: this.#events, ewmaTauMs: DEFAULTS.ewmaTauMs });
-    this.#balance = new BalanceLayer({ service, fleet: this.#fleet, balancer, clock, rng });
+    const events = this.#events;
+    this.#breaker = settings.breaker ? new BreakerLayer(settings.breaker, { service, clock, rng, events, fleet: this.#fleet }) : undefined;
+    this.#balance = new BalanceLayer({ service, fleet: this.#fleet, balancer, clock, rng, panic: this.#breaker?.panicPick });
     this.#transport = new Transport({
       ...settings.transport,
       clock,
@@ -126,8 +137,27 @@ class SwitchyardClient implements Client {
     if (settings.tracing) layers.push(logicalSpanLayer(tracer));
     // User middleware sees each logical call once, inside the span (auth headers, logging).
     layers.push(...settings.middleware);
+    // Fallback wraps bulkhead, retry and all below, so any way the pipeline gives up can still get a reply.
+    if (settings.fallback) layers.push(fallbackLayer(settings.fallback));
+    // The bulkhead caps logical calls, above retry, so a call holds one slot for all its attempts.
+    if (settings.bulkhead) layers.push(new Bulkhead(settings.bulkhead, { clock, totalTimeout: settings.totalTimeout }).middleware);
+    // Retry (and hedging) is above balance so every attempt picks again (Finagle puts Retries above its balancer).
+    const picks = settings.retry || settings.hedge ? new PickLog() : undefined;
+    if (picks) {
+      const retry = settings.retry || noRetrySettings();
+      const hedger = settings.hedge
+        ? new Hedger(settings.hedge, { service, clock, events, isFailure: (reply) => retry.statuses.has(reply.status), minAttemptTime: retry.minAttemptTime })
+        : undefined;
+      layers.push(new RetryLayer(retry, { service, clock, rng, events, picks, hedger }).middleware);
+    }
+    // The limiter is below retry and above balance: every attempt sent, retries and hedges included, takes a token.
+    if (settings.limiter) layers.push(limiterLayer(settings.limiter, { service, clock, events }));
     // Balance picks one endpoint per attempt and tracks its load; everything below is per endpoint.
     layers.push(this.#balance.middleware);
+    // Just below the pick, the pick log tells retries and hedges which endpoint each attempt went to.
+    if (picks) layers.push(picks.middleware);
+    // The breaker is per endpoint, so it sits below the pick; what it ejects, the balancer no longer picks.
+    if (this.#breaker) layers.push(this.#breaker.middleware);
     // One client span per attempt, as the HTTP semantic conventions ask (http.request.resend_count).
     if (settings.tracing) layers.push(attemptSpanLayer(tracer));
     this.#handler = compose(...layers)(this.#transport.handler);
@@ -179,6 +209,7 @@ class SwitchyardClient implements Client {
       this.#balance.close();
       await Promise.all([this.#settings.discovery.close(), this.#transport.close()]);
       this.#fleet.close();
+      this.#breaker?.close();
       this.#events.clear();
     })();
     return this.#closed;

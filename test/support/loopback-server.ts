@@ -9,7 +9,9 @@
  *   /hang              never answers (counts aborts when the client gives up)
  *   /bytes/<n>         streams n bytes in 64 KiB chunks
  *   anything else      200 "ok"
- * A server's mode (set over IPC) can override every route: { status, delayMs, hang }.
+ * A server's mode (set over IPC) can override every route: { status, delayMs, hang }; `reset`
+ * destroys the connection of every request (a connection error for the client, still counted);
+ * `stallEvery: n, stallMs` delays every n-th request to that server by stallMs more.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +21,9 @@ interface Mode {
   delayMs?: number;
   hang?: boolean;
   retryAfter?: string;
+  reset?: boolean;
+  stallEvery?: number;
+  stallMs?: number;
 }
 
 interface ServerStats {
@@ -44,6 +49,11 @@ function handle(index: number, req: http.IncomingMessage, res: http.ServerRespon
   res.setHeader('x-server', String(index));
   const url = new URL(req.url ?? '/', 'http://localhost');
   const mode = modes[index]!;
+  if (mode.reset) {
+    req.socket.destroy();
+    return;
+  }
+  const stalled = mode.stallEvery !== undefined && s.requests % mode.stallEvery === 0;
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
@@ -92,7 +102,8 @@ function handle(index: number, req: http.IncomingMessage, res: http.ServerRespon
         res.end('ok');
       }
     };
-    if (mode.delayMs) setTimeout(respond, mode.delayMs);
+    const wait = (mode.delayMs ?? 0) + (stalled ? (mode.stallMs ?? 0) : 0);
+    if (wait) setTimeout(respond, wait);
     else respond();
   });
 }
