@@ -12,10 +12,12 @@ import { hashString } from './hash.js';
 export interface MaglevOptions {
   /**
    * Size of the lookup table: a prime, at least the number of endpoints. Default: the smallest
-   * prime above a power of two that is at least `max(65 536, 100 × endpoints)`, so the table is
-   * a prime >= 100 × endpoints (load imbalance under 1 %) and keeps its size, and thus its keys,
-   * while the fleet grows or shrinks within a factor of two. A fleet larger than a given
-   * `tableSize` gets the default size. The table costs 4 bytes per entry.
+   * prime above the smallest power of two that is at least `max(65 536, 100 × endpoints)`, so the
+   * table is a prime >= 100 × endpoints (load imbalance under 1 %; 65 537 slots up to 655
+   * endpoints, 1 048 583 at 10 000). The default size changes only when the fleet crosses a
+   * power-of-two band (656, 1 311, 2 622 … endpoints), and then most keys move: pin `tableSize`
+   * for a fleet that hovers around such a boundary. A fleet larger than a given `tableSize` gets
+   * the default size. The table costs 2 bytes per slot below 65 535 endpoints, 4 above.
    */
   tableSize?: number;
 }
@@ -26,8 +28,12 @@ const MIN_DEFAULT_TABLE = 1 << 16;
 const ENTRIES_PER_ENDPOINT = 100;
 /** Table slots after the key's one that a pick examines for an available endpoint before scanning members. */
 const WALK_LIMIT = 16;
-/** Work units (table probes or endpoints hashed) per chunk of a build: about 2 ms (`npm run bench:pick`). */
-const CHUNK_BUDGET = 1 << 19;
+/**
+ * Work units (table probes, slots claimed, endpoints hashed) per chunk of a build: about 1 to 3 ms
+ * of CPU (`npm run bench:pick`). In a table beyond a few MiB every probe is a cache miss, so those
+ * builds take half as many units per chunk.
+ */
+const chunkBudget = (size: number): number => (size > 1 << 22 ? 1 << 15 : 1 << 16);
 const OFFSET_SEED = 0x6d61676c;
 const SKIP_SEED = 0x65762131;
 
@@ -54,7 +60,7 @@ export function maglev(options?: MaglevOptions): Balancer {
     build(snapshot, { rng, signal }) {
       const n = snapshot.members.length;
       const size = tableSize !== undefined && tableSize >= n ? tableSize : defaultTableSize(n);
-      return runChunked(new MaglevBuild(snapshot.members, size, rng), CHUNK_BUDGET, signal);
+      return runChunked(new MaglevBuild(snapshot.members, size, rng), chunkBudget(size), signal);
     },
   };
 }
@@ -84,28 +90,42 @@ function isPrime(value: number): boolean {
  * Populates the table as Envoy's `MaglevTable` does: in rounds, each endpoint whose weight allows
  * it this round claims the next free slot along its permutation `(offset + k × skip) mod size`.
  * Slots hold `member index + 1`, so a fresh (zeroed) table is empty without a fill pass.
+ *
+ * Walking a permutation to a free slot costs `size / free` probes, so a plain population costs
+ * about `size × ln(size)` probes, half of them once fewer than `sqrt(size)` slots are free. From
+ * there the build keeps a list of the free slots and takes, for each claim, the free slot nearest
+ * along the member's permutation, at distance `(slot - position) × skip⁻¹ mod size`: the slot the
+ * walk would have reached, at a cost of one pass over the short list.
  */
 class MaglevBuild implements ChunkedBuild<MaglevPicker> {
   readonly #members: readonly EndpointState[];
   readonly #rng: Rng;
-  readonly #table: Int32Array;
-  readonly #position: Float64Array;
-  readonly #skip: Float64Array;
+  readonly #table: SlotTable;
+  readonly #position: Int32Array;
+  readonly #skip: Int32Array;
   readonly #weight: Float64Array;
   readonly #target: Float64Array;
   readonly #maxWeight: number;
+  /** Free slots at which the build switches to the free list (0: never, when products could exceed 2^53). */
+  readonly #tailAt: number;
+  #phase: 'hash' | 'walk' | 'collect' | 'tail' | 'done' = 'hash';
   #hashed = 0;
   #filled = 0;
   #round = 1;
   #member = 0;
+  /** Whether `#member` is part-way along its permutation looking for a free slot (resumable). */
+  #searching = false;
+  #free: Int32Array | undefined;
+  #freeCount = 0;
+  #scanned = 0;
 
   constructor(members: readonly EndpointState[], size: number, rng: Rng) {
     const n = members.length;
     this.#members = members;
     this.#rng = rng;
-    this.#table = new Int32Array(size);
-    this.#position = new Float64Array(n);
-    this.#skip = new Float64Array(n);
+    this.#table = n < 0xffff ? new Uint16Array(size) : new Int32Array(size);
+    this.#position = new Int32Array(n);
+    this.#skip = new Int32Array(n);
     this.#weight = new Float64Array(n);
     this.#target = new Float64Array(n);
     let maxWeight = 0;
@@ -115,68 +135,194 @@ class MaglevBuild implements ChunkedBuild<MaglevPicker> {
       if (weight > maxWeight) maxWeight = weight;
     }
     this.#maxWeight = maxWeight;
+    this.#tailAt = size <= EXACT_PRODUCT_LIMIT ? Math.floor(Math.sqrt(size)) : 0;
+    if (n === 0) this.#phase = 'done';
   }
 
   step(budget: number): boolean {
-    const members = this.#members;
-    const n = members.length;
-    const table = this.#table;
-    const size = table.length;
     let work = 0;
-    for (; this.#hashed < n && work < budget; this.#hashed++, work += 8) {
+    while (work < budget) {
+      switch (this.#phase) {
+        case 'hash':
+          work += this.#hash(budget - work);
+          break;
+        case 'walk':
+        case 'tail':
+          work += this.#fill(budget - work);
+          break;
+        case 'collect':
+          work += this.#collect(budget - work);
+          break;
+        case 'done':
+          return true;
+      }
+    }
+    return this.#phase === 'done';
+  }
+
+  result(): MaglevPicker {
+    return new MaglevPicker(this.#members, this.#table, this.#rng);
+  }
+
+  #hash(budget: number): number {
+    const members = this.#members;
+    const size = this.#table.length;
+    let work = 0;
+    for (; this.#hashed < members.length && work < budget; this.#hashed++, work += 8) {
       const id = members[this.#hashed]!.id;
       this.#position[this.#hashed] = hashString(id, OFFSET_SEED) % size;
       this.#skip[this.#hashed] = (hashString(id, SKIP_SEED) % (size - 1)) + 1;
     }
-    if (this.#hashed < n || n === 0) return n === 0;
+    if (this.#hashed === members.length) this.#phase = 'walk';
+    return work;
+  }
+
+  /**
+   * Claims slots round by round, walking permutations (`walk`) or searching the free list
+   * (`tail`). The loop state lives in locals and is written back on exit: this is the build's
+   * hot loop.
+   */
+  #fill(budget: number): number {
+    const n = this.#members.length;
+    const table = this.#table;
+    const size = table.length;
     const position = this.#position;
     const skip = this.#skip;
     const weight = this.#weight;
     const target = this.#target;
     const maxWeight = this.#maxWeight;
-    let filled = this.#filled;
+    const tail = this.#phase === 'tail';
+    const switchAt = tail ? Infinity : size - this.#tailAt;
     let member = this.#member;
     let round = this.#round;
-    while (filled < size && work < budget) {
-      if (round * weight[member]! >= target[member]!) {
-        target[member]! += maxWeight;
-        let slot = position[member]!;
-        while (table[slot] !== 0) {
-          slot += skip[member]!;
-          if (slot >= size) slot -= size;
-          work++;
+    let filled = this.#filled;
+    let searching = this.#searching;
+    let work = 0;
+    while (work < budget) {
+      if (searching || round * weight[member]! >= target[member]!) {
+        if (!searching) target[member]! += maxWeight;
+        if (tail) {
+          work += this.#claimNearestFree(member);
+        } else {
+          // Walk the member's permutation to a free slot (resumable at the budget).
+          const stride = skip[member]!;
+          let slot = position[member]!;
+          while (table[slot] !== 0 && work < budget) {
+            slot += stride;
+            if (slot >= size) slot -= size;
+            work++;
+          }
+          if (table[slot] !== 0) {
+            position[member] = slot;
+            searching = true;
+            break;
+          }
+          searching = false;
+          table[slot] = member + 1;
+          slot += stride;
+          position[member] = slot >= size ? slot - size : slot;
         }
-        table[slot] = member + 1;
-        slot += skip[member]!;
-        position[member] = slot >= size ? slot - size : slot;
-        filled++;
+        if (++filled === size) {
+          this.#phase = 'done';
+          break;
+        }
       }
       work++;
       if (++member === n) {
         member = 0;
         round++;
       }
+      if (filled >= switchAt) {
+        this.#phase = 'collect';
+        break;
+      }
     }
-    this.#filled = filled;
     this.#member = member;
     this.#round = round;
-    return filled === size;
+    this.#filled = filled;
+    this.#searching = searching;
+    return work;
   }
 
-  result(): MaglevPicker {
-    return new MaglevPicker(this.#members, this.#table, this.#rng);
+  /** Lists the free slots, once few are left. */
+  #collect(budget: number): number {
+    const table = this.#table;
+    const size = table.length;
+    const free = (this.#free ??= new Int32Array(size - this.#filled));
+    const end = Math.min(size, this.#scanned + budget);
+    for (let slot = this.#scanned; slot < end; slot++) if (table[slot] === 0) free[this.#freeCount++] = slot;
+    const work = end - this.#scanned + 1;
+    this.#scanned = end;
+    if (end === size) this.#phase = 'tail';
+    return work;
+  }
+
+  /** Claims for `member` the free slot nearest along its permutation (the one a walk would reach). */
+  #claimNearestFree(member: number): number {
+    const size = this.#table.length;
+    const free = this.#free!;
+    const position = this.#position[member]!;
+    const stride = this.#skip[member]!;
+    const inverse = modularInverse(stride, size);
+    let best = 0;
+    let bestDistance = Infinity;
+    for (let f = 0; f < this.#freeCount; f++) {
+      const distance = (((free[f]! - position + size) % size) * inverse) % size;
+      if (distance < bestDistance) {
+        bestDistance = distance;
+        best = f;
+      }
+    }
+    const slot = free[best]!;
+    free[best] = free[--this.#freeCount]!;
+    this.#table[slot] = member + 1;
+    const next = slot + stride;
+    this.#position[member] = next >= size ? next - size : next;
+    return this.#freeCount + 1;
   }
 }
 
-class MaglevPicker implements Picker {
+/** Slots hold `member index + 1`: 16 bits while the fleet allows, to halve the table's memory and cache misses. */
+type SlotTable = Uint16Array | Int32Array;
+
+/** Largest table whose `slot × inverse` products stay exact in a double (< 2^53). */
+const EXACT_PRODUCT_LIMIT = 2 ** 26;
+
+/** `value⁻¹ mod prime`, by the extended Euclidean algorithm. */
+function modularInverse(value: number, prime: number): number {
+  let [r0, r1] = [prime, value];
+  let [t0, t1] = [0, 1];
+  while (r1 !== 0) {
+    const q = Math.floor(r0 / r1);
+    [r0, r1] = [r1, r0 - q * r1];
+    [t0, t1] = [t1, t0 - q * t1];
+  }
+  return t0 < 0 ? t0 + prime : t0;
+}
+
+/** The picker {@link maglev} builds. */
+export class MaglevPicker implements Picker {
   readonly #members: readonly EndpointState[];
-  readonly #table: Int32Array;
+  readonly #table: SlotTable;
   readonly #rng: Rng;
 
-  constructor(members: readonly EndpointState[], table: Int32Array, rng: Rng) {
+  constructor(members: readonly EndpointState[], table: SlotTable, rng: Rng) {
     this.#members = members;
     this.#table = table;
     this.#rng = rng;
+  }
+
+  /** How many table slots each endpoint owns, by id: how evenly keys spread (printed by `npm run bench:pick`). */
+  slotsById(): Map<string, number> {
+    const slots = new Map<string, number>(this.#members.map((state) => [state.id, 0]));
+    const members = this.#members;
+    // An empty fleet leaves the table empty (zero).
+    for (const owner of this.#table) {
+      if (owner === 0) continue;
+      const id = members[owner - 1]!.id;
+      slots.set(id, slots.get(id)! + 1);
+    }
+    return slots;
   }
 
   pick(call: Call): EndpointState | undefined {

@@ -27,8 +27,11 @@ const DEFAULT_POINTS_PER_ENDPOINT = 16_384;
 const DEFAULT_MAX_RING_SIZE = 1 << 20;
 /** Points after the key's one that a pick examines for an available owner before scanning members. */
 const WALK_LIMIT = 16;
-/** Work units (points generated or moved) per chunk of a build: about 2 ms (`npm run bench:pick`). */
-const CHUNK_BUDGET = 1 << 18;
+/**
+ * Work units (points generated or moved) per chunk of a build: moves are cache misses in a large
+ * ring, so a chunk takes about 1 to 3 ms (`npm run bench:pick`).
+ */
+const CHUNK_BUDGET = 1 << 16;
 /** Odd constant (2^32 / golden ratio) spacing an endpoint's point seeds before mixing. */
 const POINT_STRIDE = 0x9e3779b9;
 
