@@ -100,15 +100,21 @@ export class BalanceLayer {
   #rebuild(snapshot: FleetSnapshot): void {
     const { balancer, clock, rng } = this.#options;
     this.#building?.abort();
+    this.#building = undefined;
+    this.#pending = undefined;
+    if (snapshot.members.length === 0) {
+      // Nothing to pick from (before discovery's first answer): no picker, so the first calls wait
+      // for the first real build instead of falling back from an empty one.
+      this.#install(undefined, snapshot.version);
+      return;
+    }
     const building = new AbortController();
-    this.#building = building;
     const built = balancer.build(snapshot, { clock, rng, signal: building.signal });
     if (!(built instanceof Promise)) {
-      this.#building = undefined;
-      this.#pending = undefined;
       this.#install(built, snapshot.version);
       return;
     }
+    this.#building = building;
     this.#pending = built
       .then(
         (picker) => {
@@ -125,7 +131,7 @@ export class BalanceLayer {
       });
   }
 
-  #install(picker: Picker, version: number): void {
+  #install(picker: Picker | undefined, version: number): void {
     this.#picker = picker;
     this.#builtVersion = version;
   }
