@@ -10,7 +10,7 @@ export interface WeightedBalancerOptions {
 /** Options of the balancers that scan for the least loaded endpoint: least-request and least-response-time. */
 export interface ScanningBalancerOptions extends WeightedBalancerOptions {
   /**
-   * Most endpoints one pick examines (default 256, an integer >= 2 or `Infinity`). A fleet up to
+   * Most endpoints one pick examines (default 128, an integer >= 2 or `Infinity`). A fleet up to
    * this size is scanned in full, starting where the previous pick started plus one, so ties go
    * round-robin; a larger fleet is sampled: the scan covers `maxScan` consecutive members from a
    * random start. `Infinity` always scans everything, at O(n) per pick.
@@ -18,8 +18,8 @@ export interface ScanningBalancerOptions extends WeightedBalancerOptions {
   maxScan?: number;
 }
 
-/** Default of {@link ScanningBalancerOptions.maxScan}: about 1 µs of scanning (see docs/choosing-a-balancer.md). */
-const DEFAULT_MAX_SCAN = 256;
+/** Default of {@link ScanningBalancerOptions.maxScan}: about 1 µs of least-request scanning (`npm run bench:pick`). */
+const DEFAULT_MAX_SCAN = 128;
 
 /** Validated {@link WeightedBalancerOptions}. */
 export interface WeightedSettings {

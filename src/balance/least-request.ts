@@ -8,7 +8,7 @@ import { requestLoad } from './load.js';
  * per unit of weight (`(inFlight + 1) / weight`, as Envoy's least-request computes it; members the
  * server asked to back off come last), like nginx's `least_conn`; ties rotate round-robin. The
  * honest baseline for load-aware strategies: it sees every member, at O(n) per pick. Fleets larger
- * than `maxScan` (default 256) are sampled instead; `maxScan: Infinity` always scans all.
+ * than `maxScan` (default 128) are sampled instead; `maxScan: Infinity` always scans all.
  *
  * @param options - `slowStart` to ramp new endpoints; `maxScan` to bound the scan
  * @throws ConfigError for invalid options

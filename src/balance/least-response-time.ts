@@ -10,7 +10,7 @@ import { latencyLoad } from './load.js';
  * estimate and the same no-history rule as {@link peakEwma}, but looks at every member instead of
  * two random ones: the best choice by the current estimates, at O(n) per pick, and prone to
  * herding when many clients chase the same fastest endpoint. Fleets larger than `maxScan`
- * (default 256) are sampled.
+ * (default 128) are sampled.
  *
  * @param options - `slowStart` to ramp new endpoints; `maxScan` to bound the scan
  * @throws ConfigError for invalid options

@@ -5,7 +5,7 @@ import type { Rng } from '../core/rng.js';
 import type { EndpointState } from '../fleet/endpoint-state.js';
 import { firstAvailable, randomAvailable } from './available.js';
 import type { Balancer, Picker } from './balancer.js';
-import { runChunked, type ChunkedBuild } from './chunked-build.js';
+import { PageToucher, runChunked, type ChunkedBuild } from './chunked-build.js';
 import { hashString } from './hash.js';
 
 /** Options of {@link maglev}. */
@@ -89,7 +89,8 @@ function isPrime(value: number): boolean {
 /**
  * Populates the table as Envoy's `MaglevTable` does: in rounds, each endpoint whose weight allows
  * it this round claims the next free slot along its permutation `(offset + k × skip) mod size`.
- * Slots hold `member index + 1`, so a fresh (zeroed) table is empty without a fill pass.
+ * Slots hold `member index + 1`, so a fresh (zeroed) table is empty; the build first touches its
+ * pages in order ({@link PageToucher}) because the claims then write it at random.
  *
  * Walking a permutation to a free slot costs `size / free` probes, so a plain population costs
  * about `size × ln(size)` probes, half of them once fewer than `sqrt(size)` slots are free. From
@@ -108,7 +109,8 @@ class MaglevBuild implements ChunkedBuild<MaglevPicker> {
   readonly #maxWeight: number;
   /** Free slots at which the build switches to the free list (0: never, when products could exceed 2^53). */
   readonly #tailAt: number;
-  #phase: 'hash' | 'walk' | 'collect' | 'tail' | 'done' = 'hash';
+  readonly #pages: PageToucher;
+  #phase: 'touch' | 'hash' | 'walk' | 'collect' | 'tail' | 'done' = 'touch';
   #hashed = 0;
   #filled = 0;
   #round = 1;
@@ -124,6 +126,7 @@ class MaglevBuild implements ChunkedBuild<MaglevPicker> {
     this.#members = members;
     this.#rng = rng;
     this.#table = n < 0xffff ? new Uint16Array(size) : new Int32Array(size);
+    this.#pages = new PageToucher([this.#table]);
     this.#position = new Int32Array(n);
     this.#skip = new Int32Array(n);
     this.#weight = new Float64Array(n);
@@ -143,6 +146,10 @@ class MaglevBuild implements ChunkedBuild<MaglevPicker> {
     let work = 0;
     while (work < budget) {
       switch (this.#phase) {
+        case 'touch':
+          work += this.#pages.step(budget - work);
+          if (this.#pages.done) this.#phase = 'hash';
+          break;
         case 'hash':
           work += this.#hash(budget - work);
           break;

@@ -4,7 +4,7 @@ import type { Rng } from '../core/rng.js';
 import type { EndpointState } from '../fleet/endpoint-state.js';
 import { firstAvailable, randomAvailable } from './available.js';
 import type { Balancer, Picker } from './balancer.js';
-import { runChunked, type ChunkedBuild } from './chunked-build.js';
+import { PageToucher, runChunked, type ChunkedBuild } from './chunked-build.js';
 import { fmix32, hashString } from './hash.js';
 
 /** Options of {@link ringHash}. */
@@ -77,7 +77,8 @@ class RingBuild implements ChunkedBuild<RingPicker> {
   readonly #spareOwners: Int32Array;
   readonly #lowCounts = new Int32Array(1 << 16);
   readonly #highCounts = new Int32Array(1 << 16);
-  #phase: 'generate' | 'scatter-low' | 'scatter-high' | 'done' = 'generate';
+  readonly #pages: PageToucher;
+  #phase: 'touch' | 'generate' | 'scatter-low' | 'scatter-high' | 'done' = 'touch';
   #member = 0;
   #point = 0;
   #at = 0;
@@ -100,12 +101,18 @@ class RingBuild implements ChunkedBuild<RingPicker> {
     this.#owners = new Int32Array(size);
     this.#spareKeys = new Uint32Array(size);
     this.#spareOwners = new Int32Array(size);
+    // The first radix pass writes the spare arrays at random; touch their pages in order first.
+    this.#pages = new PageToucher([this.#spareKeys, this.#spareOwners]);
   }
 
   step(budget: number): boolean {
     let work = 0;
     while (work < budget) {
       switch (this.#phase) {
+        case 'touch':
+          work += this.#pages.step(budget - work);
+          if (this.#pages.done) this.#phase = 'generate';
+          break;
         case 'generate':
           work += this.#generate(budget - work);
           break;
