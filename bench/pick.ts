@@ -28,7 +28,7 @@ import type { Picker } from '../src/balance/balancer.js';
 import type { Call } from '../src/core/call.js';
 import { systemClock } from '../src/core/clock.js';
 import { EventBus } from '../src/core/events.js';
-import { seededRng } from '../src/core/rng.js';
+import { seededRng, systemRng } from '../src/core/rng.js';
 import { DEFAULTS } from '../src/defaults.js';
 import { toEndpoint, type Endpoint } from '../src/fleet/endpoint.js';
 import { Fleet } from '../src/fleet/fleet.js';
@@ -115,7 +115,8 @@ async function child(name: BalancerName, size: number): Promise<Result> {
     for (let i = 0; i < inFlight; i++) state.start();
   }
   const balancer = resolveBalancer(name);
-  const context = { clock: systemClock, rng: seededRng(1) };
+  // The client's defaults: the system clock and Math.random.
+  const context = { clock: systemClock, rng: systemRng };
   const first = await timedBuild(() => balancer.build(fleet.snapshot, context));
   const picker = first.picker;
   const calls = callsFor();

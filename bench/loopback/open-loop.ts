@@ -16,8 +16,10 @@ import type { BackendFleet } from './backend-fleet.js';
 export interface OpenLoopOptions {
   /** Called now and then with the share of the run done, in [0, 1]. */
   readonly onProgress?: (done: number) => void;
-  /** Receives every intended send time actually used (warm-up included), in order; for tests. */
-  readonly onSend?: (intendedAt: number) => void;
+  /** Sees every request as it is sent: its intended time and the time it was actually sent (ms since the window started). */
+  readonly onSend?: (intendedAt: number, sentAt: number) => void;
+  /** Sees every request as it settles: its intended time, latency from that time (ms) and outcome. */
+  readonly onReply?: (intendedAt: number, latencyMs: number, outcome: Outcome) => void;
 }
 
 /** The run's extra facts beyond {@link RunResult}. */
@@ -40,8 +42,11 @@ export async function runOpenLoop(scenario: Scenario, strategy: string, fleet: B
   const endpointsAt = (t: number): EndpointInput[] =>
     timeline.membersAt(t).map((i) => ({ url: fleet.urls[i]!, id: scenario.backends[i]!.name, weight: scenario.backends[i]!.weight }));
   const discovery = staticDiscovery(endpointsAt(-warmupMs));
+  // Retries and breakers are off unless the scenario turns them on, so the balancer alone decides.
   const clientOptions: ClientOptions = {
     timeout: { attempt: load.timeoutMs, total: load.timeoutMs },
+    retry: false,
+    breaker: false,
     ...(scenario.client as Partial<ClientOptions>),
     service: scenario.name,
     discovery,
@@ -61,9 +66,9 @@ export async function runOpenLoop(scenario: Scenario, strategy: string, fleet: B
   let next = schedule.next();
   let lastProgress = -Infinity;
 
-  const send = (at: number, key: string): void => {
+  const send = (at: number, key: string, sentAt: number): void => {
     outstanding++;
-    options.onSend?.(at);
+    options.onSend?.(at, sentAt);
     client.request({ path: '/', key }).then(
       async (res) => {
         await res.body.dump();
@@ -77,7 +82,9 @@ export async function runOpenLoop(scenario: Scenario, strategy: string, fleet: B
   let generating = true;
   const finish = (at: number, outcome: Outcome): void => {
     const latencyMs = clock.now() - t0 - at;
-    recorder.record(at, latencyMs, outcome === 'ok' && latencyMs > load.timeoutMs ? 'timeout' : outcome);
+    const final = outcome === 'ok' && latencyMs > load.timeoutMs ? 'timeout' : outcome;
+    recorder.record(at, latencyMs, final);
+    options.onReply?.(at, latencyMs, final);
     if (--outstanding === 0 && !generating) settle();
   };
 
@@ -86,7 +93,7 @@ export async function runOpenLoop(scenario: Scenario, strategy: string, fleet: B
     while (changes.length > 0 && changes[0]! <= t) discovery.set(endpointsAt(changes.shift()!));
     while (next !== undefined && next <= t) {
       maxSendLagMs = Math.max(maxSendLagMs, t - next);
-      send(next, schedule.key);
+      send(next, schedule.key, t);
       next = schedule.next();
     }
     if (options.onProgress && t - lastProgress >= 100) {

@@ -42,6 +42,16 @@ export class BackendBehaviour {
     this.#leaveMs = spec.leaveAt >= 1 ? Infinity : spec.leaveAt * durationMs;
   }
 
+  /**
+   * The lowest value {@link BackendBehaviour.meanServiceMs} / (1 - {@link BackendBehaviour.failureShare})
+   * can take at any time: what an idle backend costs at best.
+   */
+  get bestCost(): number {
+    let best = cost(this.#base);
+    for (const w of this.#windows) best = Math.min(best, cost(w));
+    return best;
+  }
+
   /** When the backend joins the fleet (ms; 0 for a backend there from the start, warm-up included). */
   get joinMs(): number {
     return this.#joinMs;
@@ -89,4 +99,9 @@ export class BackendBehaviour {
     const left = 1 - (t - this.#joinMs) / cold.ms;
     return 1 + (cold.factor - 1) * Math.min(Math.max(left, 0), 1);
   }
+}
+
+function cost(w: Window): number {
+  const served = 1 - w.errors.status503 - w.errors.reset;
+  return served <= 0 ? Infinity : w.latency.mean / served;
 }

@@ -1,15 +1,18 @@
 import type { Balancer, Picker } from '../../src/balance/balancer.js';
+import type { Call } from '../../src/core/call.js';
 import type { Clock } from '../../src/core/clock.js';
-import type { Rng } from '../../src/core/rng.js';
+import { randomInt, type Rng } from '../../src/core/rng.js';
 import type { EndpointState } from '../../src/fleet/endpoint-state.js';
 import type { SimBackend } from './sim-backend.js';
 
 /**
  * The oracle: a simulator-only strategy that sees every backend's true queue and sends each request
- * where it is expected to finish first, the wait for a free server plus the backend's mean service
- * time at that moment (least work left, the limit no real balancer can beat on information),
- * divided by the share of requests the backend would serve rather than fail. Ties are broken at
- * random. It is a {@link Balancer}, so the simulator drives it exactly like the real ones.
+ * where it is expected to finish first: the wait for a free server plus the backend's mean service
+ * time at that moment (least work left, the limit no real balancer can beat on information), divided
+ * by the share of requests the backend would serve rather than fail. The scan starts at a random
+ * member, keeps the first of equal costs, and stops early at an idle backend that costs the least
+ * any backend can, so ties go to a random member and large fleets stay fast. It is a
+ * {@link Balancer}, so the simulator drives it exactly like the real ones.
  *
  * @param backends - the simulated backend behind each endpoint id
  */
@@ -27,6 +30,8 @@ class OraclePicker implements Picker {
   readonly #backends: readonly SimBackend[];
   readonly #clock: Clock;
   readonly #rng: Rng;
+  /** No member can cost less than this. */
+  readonly #floor: number;
 
   constructor(members: readonly EndpointState[], backends: ReadonlyMap<string, SimBackend>, clock: Clock, rng: Rng) {
     this.#members = members;
@@ -35,31 +40,28 @@ class OraclePicker implements Picker {
       if (!b) throw new Error(`oracle: no simulated backend for endpoint ${m.id}`);
       return b;
     });
+    this.#floor = Math.min(...this.#backends.map((b) => b.behaviour.bestCost));
     this.#clock = clock;
     this.#rng = rng;
   }
 
-  pick(): EndpointState | undefined {
-    const now = this.#clock.now();
+  pick(_call: Call, now = this.#clock.now()): EndpointState | undefined {
+    const members = this.#members;
+    const n = members.length;
+    const offset = randomInt(this.#rng, n);
     let best: EndpointState | undefined;
     let bestCost = Infinity;
-    let ties = 0;
-    for (let i = 0; i < this.#members.length; i++) {
-      const member = this.#members[i]!;
+    for (let k = 0; k < n; k++) {
+      const i = offset + k < n ? offset + k : offset + k - n;
+      const member = members[i]!;
       if (!member.available) continue;
-      const backend = this.#backends[i]!;
-      const wait = backend.waitAt(now);
-      const served = 1 - backend.behaviour.failureShare(now);
-      const cost = served <= 0 ? Infinity : (wait + backend.behaviour.meanServiceMs(now + wait)) / served;
-      if (cost < bestCost) {
+      const cost = this.#backends[i]!.expectedCost(now);
+      if (cost < bestCost || best === undefined) {
         best = member;
         bestCost = cost;
-        ties = 1;
-      } else if (cost === bestCost && this.#rng.next() * ++ties < 1) {
-        // Reservoir sampling: each of the tied members is kept with equal probability.
-        best = member;
+        if (cost <= this.#floor) break;
       }
     }
-    return best ?? this.#members.find((m) => m.available);
+    return best;
   }
 }

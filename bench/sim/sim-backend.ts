@@ -39,6 +39,16 @@ export class SimBackend {
   }
 
   /**
+   * The oracle's cost of sending a request here at `t`: when it is expected to be done, the true
+   * wait plus the mean service time then, divided by the share of requests served rather than failed.
+   */
+  expectedCost(t: number): number {
+    const wait = this.waitAt(t);
+    const served = 1 - this.behaviour.failureShare(t);
+    return served <= 0 ? Infinity : (wait + this.behaviour.meanServiceMs(t + wait)) / served;
+  }
+
+  /**
    * Takes a request arriving at `t`. A request whose wait would reach `giveUpAfter` is dropped
    * from the queue when its caller leaves, so it holds no server (as the loopback backend does).
    */

@@ -1,3 +1,4 @@
+import { backOffUntil } from '../../src/balance/back-off.js';
 import { BalanceLayer } from '../../src/balance/balance-layer.js';
 import type { Balancer } from '../../src/balance/balancer.js';
 import { resolveBalancer } from '../../src/balance/registry.js';
@@ -45,6 +46,9 @@ interface Completion extends TimedEvent {
   readonly arrival: number;
   readonly outcome: Outcome;
 }
+
+/** The reply a backend's error model sends. */
+const UNAVAILABLE = Object.freeze({ status: 503, headers: Object.freeze({}) });
 
 /** A mutable view of a {@link Call}: the simulator reuses one object for every request. */
 type SimCall = { -readonly [K in keyof Call]: Call[K] };
@@ -105,7 +109,9 @@ export async function simulate(scenario: Scenario, strategy: string, options: Si
   const complete = (c: Completion): void => {
     clock.set(c.at);
     const latency = c.at - c.arrival;
-    c.state.finish(latency, c.at, c.outcome === 'ok');
+    // What the balance layer's load tracker writes: a 503 also asks load-aware balancers to back off.
+    const penalty = c.outcome === 'status' ? backOffUntil(UNAVAILABLE, c.at, clock.wallNow()) : undefined;
+    c.state.finish(latency, c.at, c.outcome === 'ok', penalty);
     recorder.record(c.arrival, latency, c.outcome);
   };
   // Runs everything due before `t`: replies, timers armed through the clock, membership changes.
@@ -133,7 +139,7 @@ export async function simulate(scenario: Scenario, strategy: string, options: Si
     await runUntil(at);
     clock.set(at);
     call.key = schedule.key;
-    const state = layer.pick(call);
+    const state = layer.pick(call, at);
     const backend = byId.get(state.id)!;
     state.start();
     const service = backend.serve(at, timeout);
