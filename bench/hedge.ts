@@ -10,7 +10,7 @@
  * percentile delay needs); the variants run one after the other against freshly reset servers.
  *
  * Options: --requests <default 20000> --rate <per second, default 2000> --servers <default 3>
- *          --percentile <hedge delay percentile, default 98> --json
+ *          --percentile <hedge delay percentile, default 99> --json
  */
 import { parseArgs } from 'node:util';
 import { createClient, type ClientOptions } from '../dist/index.js';
@@ -21,7 +21,7 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '20000' },
     rate: { type: 'string', default: '2000' },
     servers: { type: 'string', default: '3' },
-    percentile: { type: 'string', default: '98' },
+    percentile: { type: 'string', default: '99' },
     json: { type: 'boolean', default: false },
   },
 });
