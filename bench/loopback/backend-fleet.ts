@@ -67,8 +67,8 @@ export interface BackendFleetOptions {
 export interface BackendFleet {
   /** Origin URL of each backend, in scenario order. */
   readonly urls: readonly string[];
-  /** Resets counters and RNGs and sets time zero of the measured window to `warmupMs` from now. */
-  startRun(seed: number, warmupMs: number): Promise<void>;
+  /** Resets counters and RNGs and sets time zero of the measured window: `startWallMs` on the system's wall clock (ms since the epoch). */
+  startRun(seed: number, startWallMs: number): Promise<void>;
   /** Resolves once no backend is serving or queueing a request, or after `maxWaitMs`. */
   drain(maxWaitMs: number): Promise<void>;
   /** What each backend counted in the measured window, in scenario order. */
@@ -96,8 +96,8 @@ export async function startBackends(specs: readonly BackendSpec[], durationMs: n
     const urls = where.map(({ proc, slot }) => `http://127.0.0.1:${ports[proc]![slot]}`);
     return {
       urls,
-      async startRun(seed, warmupMs) {
-        await Promise.all(processes.map((p) => p.ask({ type: 'start', seed, warmupMs })));
+      async startRun(seed, startWallMs) {
+        await Promise.all(processes.map((p) => p.ask({ type: 'start', seed, startWallMs })));
       },
       async drain(maxWaitMs) {
         const until = systemClock.now() + maxWaitMs;

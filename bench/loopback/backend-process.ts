@@ -117,7 +117,8 @@ process.on('message', (msg: ToBackends) => {
       break;
     case 'start':
       for (const b of backends) b.reset(msg.seed);
-      runStart = systemClock.now() + msg.warmupMs;
+      // The bench and the backends share the system's wall clock, so time zero is the same instant for both.
+      runStart = systemClock.now() + (msg.startWallMs - systemClock.wallNow());
       reply(null);
       break;
     case 'busy':

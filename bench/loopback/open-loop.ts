@@ -58,8 +58,10 @@ export async function runOpenLoop(scenario: Scenario, strategy: string, fleet: B
   const schedule = new ArrivalSchedule(load, durationMs, warmupMs, seed);
   const changes = [...timeline.changes];
 
-  await fleet.startRun(seed, warmupMs);
-  const t0 = clock.now() + warmupMs;
+  const startWallMs = clock.wallNow() + warmupMs;
+  await fleet.startRun(seed, startWallMs);
+  // Time zero on this process's monotonic clock: the same wall-clock instant the backends use.
+  const t0 = clock.now() + (startWallMs - clock.wallNow());
   let outstanding = 0;
   let maxSendLagMs = 0;
   let timer: TimerHandle | undefined;

@@ -15,7 +15,7 @@ export interface BackendCounters {
 /** Messages from the bench to a backend process; each is answered with `{ id, data }`. */
 export type ToBackends =
   | { id: number; type: 'listen'; durationMs: number; backends: { index: number; spec: BackendSpec }[] }
-  | { id: number; type: 'start'; seed: number; warmupMs: number }
+  | { id: number; type: 'start'; seed: number; startWallMs: number }
   | { id: number; type: 'busy' }
   | { id: number; type: 'counters' }
   | { id: number; type: 'close' };

@@ -52,6 +52,18 @@ export function bestStrategy(results: readonly RunResult[]): string {
   return eligible[0]?.strategy ?? '';
 }
 
+/** The strategies from best to worst: the {@link bestStrategy} of those left, again and again. */
+export function rankStrategies(results: readonly RunResult[]): string[] {
+  const left = [...results];
+  const ranking: string[] = [];
+  while (left.length > 0) {
+    const best = bestStrategy(left);
+    ranking.push(best);
+    left.splice(left.findIndex((r) => r.strategy === best), 1);
+  }
+  return ranking;
+}
+
 /** Bundles a scenario's run results with its description. */
 export function scenarioResult(scenario: Scenario, mode: Mode, results: readonly RunResult[]): ScenarioResult {
   return {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
+import { compareRuns, kendallTau } from '../../bench/compare.js';
 import { RunRecorder, type RunResult } from '../../bench/load/recorder.js';
 import { formatMs } from '../../bench/report/format.js';
 import { Progress } from '../../bench/report/progress.js';
@@ -67,5 +68,22 @@ describe('the progress bar', () => {
     p.finish();
     p.start('a · random');
     expect(out).toEqual(['[1/2] a · p2c\n', '[2/2] a · random\n']);
+  });
+});
+
+describe('comparing two runs', () => {
+  it("computes Kendall's tau between rankings", () => {
+    expect(kendallTau(['a', 'b', 'c', 'd'], ['a', 'b', 'c', 'd'])).toBe(1);
+    expect(kendallTau(['a', 'b', 'c', 'd'], ['d', 'c', 'b', 'a'])).toBe(-1);
+    expect(kendallTau(['a', 'b', 'c'], ['b', 'a', 'c'])).toBeCloseTo(1 / 3, 12);
+  });
+
+  it('ranks the strategies both runs share by p99 and names both runs best', () => {
+    const scenario = parseScenario({ name: 's', load: { rate: 1 }, backends: [{ latency: { type: 'constant', ms: 1 } }] });
+    const run = (mode: 'loopback' | 'simulator', results: RunResult[]) =>
+      ({ version: 1, run: mode, mode, startedAt: '', command: '', machine: { cpus: 1, cpuModel: '', node: '', platform: '' }, scenarios: [scenarioResult(scenario, mode, results)] }) as const;
+    const loop = run('loopback', [result('rr', 30, 100, {}), result('p2c', 10, 100, {}), result('lr', 20, 100, {})]);
+    const sim = run('simulator', [result('rr', 40, 100, {}), result('p2c', 12, 100, {}), result('lr', 11, 100, {}), result('oracle', 5, 100, {})]);
+    expect(compareRuns(loop, sim)).toEqual([{ scenario: 's', first: ['p2c', 'lr', 'rr'], second: ['lr', 'p2c', 'rr'], tau: 1 / 3, best: ['p2c', 'oracle'] }]);
   });
 });
