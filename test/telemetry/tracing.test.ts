@@ -53,7 +53,7 @@ describe('with an OpenTelemetry SDK registered', () => {
   });
 
   it('marks a 5xx reply and a failed attempt as errors with error.type', async () => {
-    const client = createClient({ service: 'svc', endpoints: [fleet.urls[0]!], timeout: { attempt: 100 } });
+    const client = createClient({ service: 'svc', endpoints: [fleet.urls[0]!], timeout: { attempt: 100 }, retry: false });
     const res = await client.fetch('/status/503');
     await res.text();
     await client.fetch('/hang').catch(() => {});
@@ -96,5 +96,26 @@ describe('with an OpenTelemetry SDK registered', () => {
     await client.close();
     expect(exporter.getFinishedSpans()).toHaveLength(0);
     expect(echo.headers.traceparent).toBeUndefined();
+  });
+});
+
+describe('with retries', () => {
+  it('puts every retry under the one logical span, counting resends', async () => {
+    const client = createClient({ service: 'svc', endpoints: fleet.urls, retry: { retries: 2 } });
+    await fleet.setMode(0, { status: 503 });
+    const res = await client.fetch('/echo');
+    await res.text();
+    await client.close();
+    await fleet.reset();
+
+    expect(res.status).toBe(200);
+    const attempts = byKind(SpanKind.CLIENT);
+    expect(attempts.map((s) => [s.attributes['http.response.status_code'], s.attributes['http.request.resend_count']])).toEqual([
+      [503, undefined],
+      [200, 1],
+    ]);
+    const [logical] = byKind(SpanKind.INTERNAL);
+    expect(attempts.every((s) => s.parentSpanContext?.spanId === logical!.spanContext().spanId)).toBe(true);
+    expect(logical!.attributes['http.response.status_code']).toBe(200);
   });
 });
