@@ -8,6 +8,7 @@ import { ConfigError } from '../src/core/errors.js';
 import type { RunResult } from './load/recorder.js';
 import { startBackends } from './loopback/backend-fleet.js';
 import { runOpenLoop } from './loopback/open-loop.js';
+import { formatDuration } from './report/format.js';
 import { renderReport } from './report/html.js';
 import { Progress, type ProgressStream } from './report/progress.js';
 import { scenarioResult, type BenchResults, type Mode, type ScenarioResult } from './report/results.js';
@@ -92,6 +93,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   const scenarios: ScenarioResult[] = [];
   for (const { scenario, strategies } of plan) {
     const results: RunResult[] = [];
+    let simulated = 0;
+    let footer = '';
     const onProgress = (f: number): void => progress.update(f);
     if (mode === 'loopback') {
       progress.start(`${scenario.name}: starting ${scenario.backends.length} backends`);
@@ -106,16 +109,21 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         await fleet.stop();
       }
     } else {
+      const walls: number[] = [];
       for (const strategy of strategies) {
         progress.start(`${scenario.name} · ${strategy}`);
-        results.push(await simulate(scenario, strategy, { onProgress, wallClock: clock }));
+        const sim = await simulate(scenario, strategy, { onProgress, wallClock: clock });
+        results.push(sim);
+        walls.push(sim.wallMs);
+        simulated = sim.requests;
         progress.finish();
       }
+      footer = `  simulated ${simulated.toLocaleString('en-US')} requests per strategy in ${formatDuration(Math.min(...walls))}-${formatDuration(Math.max(...walls))} of wall time each`;
     }
     const result = scenarioResult(scenario, mode, results);
     scenarios.push(result);
     progress.clear();
-    options.print(`${renderTable(result)}\n`);
+    options.print(`${renderTable(result)}\n${footer ? `${footer}\n` : ''}`);
   }
   progress.clear();
   const bench: BenchResults = {

@@ -7,9 +7,10 @@ export function formatMs(ms: number): string {
   return `${(ms / 1_000).toPrecision(3)}s`;
 }
 
-/** Formats a duration for progress messages: `1m05s`, `42s`. */
+/** Formats a duration for progress messages: `1m05s`, `42s`, `1.2s` (tenths below 10 s). */
 export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1_000));
+  if (ms < 9_950) return `${(Math.max(0, ms) / 1_000).toFixed(1)}s`;
+  const s = Math.round(ms / 1_000);
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
