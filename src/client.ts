@@ -4,7 +4,7 @@ import { Bulkhead } from './bulkhead/bulkhead.js';
 import { fallbackLayer } from './fallback/fallback-layer.js';
 import { Hedger } from './hedge/hedger.js';
 import { limiterLayer } from './limit/limiter-layer.js';
-import { PickLog } from './retry/pick-log.js';
+import { pickLogLayer } from './retry/pick-log.js';
 import { RetryLayer } from './retry/retry-layer.js';
 import { compose, IDEMPOTENT_METHODS, type Call, type Handler, type HeaderMap, type Middleware, type ReplyBody, type RequestBody } from './core/call.js';
 import { ClientClosedError, InvalidRequestError } from './core/errors.js';
@@ -142,20 +142,20 @@ class SwitchyardClient implements Client {
     // The bulkhead caps logical calls, above retry, so a call holds one slot for all its attempts.
     if (settings.bulkhead) layers.push(new Bulkhead(settings.bulkhead, { clock, totalTimeout: settings.totalTimeout }).middleware);
     // Retry (and hedging) is above balance so every attempt picks again (Finagle puts Retries above its balancer).
-    const picks = settings.retry || settings.hedge ? new PickLog() : undefined;
-    if (picks) {
+    const retrying = Boolean(settings.retry || settings.hedge);
+    if (retrying) {
       const retry = settings.retry || noRetrySettings();
       const hedger = settings.hedge
         ? new Hedger(settings.hedge, { service, clock, events, isFailure: (reply) => retry.statuses.has(reply.status), minAttemptTime: retry.minAttemptTime })
         : undefined;
-      layers.push(new RetryLayer(retry, { service, clock, rng, events, picks, hedger }).middleware);
+      layers.push(new RetryLayer(retry, { service, clock, rng, events, hedger }).middleware);
     }
     // The limiter is below retry and above balance: every attempt sent, retries and hedges included, takes a token.
     if (settings.limiter) layers.push(limiterLayer(settings.limiter, { service, clock, events }));
     // Balance picks one endpoint per attempt and tracks its load; everything below is per endpoint.
     layers.push(this.#balance.middleware);
     // Just below the pick, the pick log tells retries and hedges which endpoint each attempt went to.
-    if (picks) layers.push(picks.middleware);
+    if (retrying) layers.push(pickLogLayer);
     // The breaker is per endpoint, so it sits below the pick; what it ejects, the balancer no longer picks.
     if (this.#breaker) layers.push(this.#breaker.middleware);
     // One client span per attempt, as the HTTP semantic conventions ask (http.request.resend_count).

@@ -95,11 +95,14 @@ export class Hedger {
         if (reply) resolve(reply);
         else reject(error);
       };
+      // Latency is observed from the first attempt's start, whichever attempt wins: the delay then
+      // tracks the latency callers see, and hedged calls (all slower than the delay) keep the share
+      // of calls above the percentile steady, instead of fast hedge replies dragging it down.
+      const started = clock.now();
       const start = (): number => {
         const controller = new AbortController();
         controllers.push(controller);
         pending++;
-        const started = clock.now();
         const { attempt, reply } = launch(controller.signal);
         reply.then(
           (r) => {
@@ -124,7 +127,7 @@ export class Hedger {
       };
 
       start();
-      timer = clock.setTimeout(() => {
+      const hedge = (): void => {
         timer = undefined;
         if (done) return;
         const now = clock.now();
@@ -135,6 +138,12 @@ export class Hedger {
         }
         const attempt = start();
         if (events.wants('hedge')) events.emit('hedge', { service, time: now, attempt });
+      };
+      // The hedge goes one timer turn after the delay: when this process was paused (GC, a busy
+      // loop), timers run before pending I/O is read, and a reply that arrived during the pause
+      // must win before a hedge is spent on it.
+      timer = clock.setTimeout(() => {
+        timer = done ? undefined : clock.setTimeout(hedge, 0);
       }, this.delay);
     });
   }

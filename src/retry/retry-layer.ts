@@ -6,7 +6,7 @@ import type { EventBus } from '../core/events.js';
 import type { Rng } from '../core/rng.js';
 import type { Hedger, LaunchedAttempt } from '../hedge/hedger.js';
 import { backoffDelay } from './backoff.js';
-import type { PickLog } from './pick-log.js';
+import { AttemptTried } from './pick-log.js';
 import { parseRetryAfter } from './retry-after.js';
 import { RetryBudget } from './retry-budget.js';
 import type { RetrySettings } from './retry-options.js';
@@ -17,8 +17,6 @@ export interface RetryLayerDeps {
   readonly clock: Clock;
   readonly rng: Rng;
   readonly events: EventBus;
-  /** Where the layer learns which endpoint each attempt went to. */
-  readonly picks: PickLog;
   /** Hedging, when enabled. */
   readonly hedger: Hedger | undefined;
 }
@@ -40,13 +38,16 @@ interface CallAttempts {
   readonly tried: Set<string>;
   /** The next attempt's number. */
   started: number;
+  /** The `tried` sets of the attempts sent, where the pick log records their endpoints. */
+  readonly sent: AttemptTried[];
 }
 
 const ignore = (): void => {};
 
 /**
- * The retry layer. p-retry runs the attempt loop and counts retries; around it this layer decides
- * each retry (shared/DESIGN.md section 1):
+ * The retry layer. p-retry runs the loop of retries and counts them (the first attempt goes
+ * straight through, and only a failure enters p-retry); around it this layer decides each retry
+ * (shared/DESIGN.md section 1):
  * - only calls safe to repeat (`call.idempotent`) with a replayable body are retried; a stream
  *   body that failed gives {@link UnreplayableBodyError} with the failure as `cause`;
  * - retryable outcomes are the configured statuses and errors; the body of a reply is never
@@ -58,7 +59,8 @@ const ignore = (): void => {};
  * - the retry budget must allow it; when it does not, the last reply is returned (or
  *   {@link RetryBudgetExhaustedError} thrown with the last error as `cause`) and a
  *   `budget-exhausted` event fires;
- * - every attempt gets a fresh `tried` set, so the balance layer prefers endpoints not tried yet.
+ * - every attempt gets a fresh `tried` set ({@link AttemptTried}), so the balance layer prefers
+ *   endpoints not tried yet; the pick log below the balance layer records where each attempt went.
  */
 export class RetryLayer {
   readonly #settings: RetrySettings;
@@ -84,13 +86,22 @@ export class RetryLayer {
 
   async #run(call: Call, next: Handler): Promise<Reply> {
     // Numbering and the tried set continue from what an outer middleware may already have sent.
-    const state: CallAttempts = { call, tried: new Set(call.tried), started: call.attempt };
+    const state: CallAttempts = { call, tried: new Set(call.tried), started: call.attempt, sent: [] };
     try {
+      // The first attempt runs outside p-retry: most calls succeed at once, and p-retry's setup
+      // (option checks, closures, extra awaits) costs microseconds per call. Once it has failed,
+      // p-retry runs the loop of retries, with this first failure's decision already taken.
+      try {
+        return await this.#attempt(state, next);
+      } catch (error) {
+        const retries = this.#settings.retries;
+        if (retries === 0 || !(error instanceof Error) || !(await this.#shouldRetry(state, error, 0))) throw error;
+      }
       return await pRetry(() => this.#attempt(state, next), {
-        retries: this.#settings.retries,
+        retries: this.#settings.retries - 1,
         // The wait is slept in shouldRetry, on the injected clock.
         minTimeout: 0,
-        shouldRetry: ({ error, retriesConsumed }) => this.#shouldRetry(state, error, retriesConsumed),
+        shouldRetry: ({ error, retriesConsumed }) => this.#shouldRetry(state, error, retriesConsumed + 1),
       });
     } catch (error) {
       if (error instanceof RetryableReply) return error.reply;
@@ -110,23 +121,21 @@ export class RetryLayer {
   }
 
   #launch(state: CallAttempts, next: Handler, signal: AbortSignal | undefined): LaunchedAttempt {
-    const { picks } = this.#deps;
     const attempt = state.started++;
-    const call: Call = { ...state.call, signal, attempt, tried: picks.track(new Set(state.tried)) };
+    const tried = new AttemptTried(state.tried);
+    const call: Call = { ...state.call, signal, attempt, tried };
     const reply = next(call);
+    state.sent.push(tried);
     // The pick is usually made synchronously inside next; noting it now lets a hedge avoid it.
-    this.#noteTried(state, call);
-    return { attempt, reply: reply.finally(() => this.#noteTried(state, call)) };
-  }
-
-  #noteTried(state: CallAttempts, call: Call): void {
-    const endpoint = this.#deps.picks.endpointOf(call.tried);
-    if (endpoint) state.tried.add(endpoint.id);
+    if (tried.picked) state.tried.add(tried.picked.id);
+    return { attempt, reply };
   }
 
   async #shouldRetry(state: CallAttempts, error: Error, retriesConsumed: number): Promise<boolean> {
     const { call } = state;
     if (call.signal?.aborted) return false;
+    // Every attempt has been picked by now: the next one avoids them all.
+    for (const tried of state.sent) if (tried.picked) state.tried.add(tried.picked.id);
     const reply = error instanceof RetryableReply ? error.reply : undefined;
     if (!reply && !this.#settings.isRetryableError(error)) return false;
     if (!isReplayableBody(call.body)) {

@@ -6,7 +6,7 @@ import { EventBus } from '../../src/core/events.js';
 import { parseHedgeOptions, type HedgeOptions, type HedgeSettings } from '../../src/hedge/hedge-options.js';
 import { Hedger } from '../../src/hedge/hedger.js';
 import { LatencyWindow } from '../../src/hedge/latency-window.js';
-import { PickLog } from '../../src/retry/pick-log.js';
+import { pickLogLayer } from '../../src/retry/pick-log.js';
 import { RetryLayer } from '../../src/retry/retry-layer.js';
 import { noRetrySettings, parseRetryOptions, type RetrySettings } from '../../src/retry/retry-options.js';
 import { call, fakeFleet, flush, record, reply, type FakeReply } from './fakes.js';
@@ -22,7 +22,6 @@ function setup(options: HedgeOptions = { delay: 20, budget: { ratio: 1 } }, retr
   const clock = new ManualClock();
   const events = new EventBus();
   const fleet = fakeFleet(clock, 3, events);
-  const picks = new PickLog();
   const hedger = new Hedger(parseHedgeOptions(options) as HedgeSettings, {
     service: 'svc',
     clock,
@@ -30,11 +29,11 @@ function setup(options: HedgeOptions = { delay: 20, budget: { ratio: 1 } }, retr
     isFailure: (r) => retry.statuses.has(r.status),
     minAttemptTime: retry.minAttemptTime,
   });
-  const layer = new RetryLayer(retry, { service: 'svc', clock, rng: { next: () => 0.5 }, events, picks, hedger });
+  const layer = new RetryLayer(retry, { service: 'svc', clock, rng: { next: () => 0.5 }, events, hedger });
   const sent: Sent[] = [];
   const balance: Handler = (c) => {
     const endpoint = fleet.snapshot.members.find((m) => !c.tried.has(m.id)) ?? fleet.snapshot.members[0]!;
-    return picks.middleware({ ...c, endpoint }, (a) =>
+    return pickLogLayer({ ...c, endpoint }, (a) =>
       new Promise<Reply>((resolve, reject) => {
         sent.push({
           call: a,

@@ -4,7 +4,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import { RetryBudgetExhaustedError, TimeoutError, UnreplayableBodyError } from '../../src/core/errors.js';
 import { EventBus } from '../../src/core/events.js';
 import type { Rng } from '../../src/core/rng.js';
-import { PickLog } from '../../src/retry/pick-log.js';
+import { pickLogLayer } from '../../src/retry/pick-log.js';
 import { RetryLayer } from '../../src/retry/retry-layer.js';
 import { parseRetryOptions, type RetryOptions, type RetrySettings } from '../../src/retry/retry-options.js';
 import { Readable } from 'node:stream';
@@ -18,14 +18,13 @@ function setup(options: RetryOptions = {}, outcomes: Array<number | Error | Fake
   const clock = new ManualClock();
   const events = new EventBus();
   const fleet = fakeFleet(clock, 3, events);
-  const picks = new PickLog();
   const settings = parseRetryOptions(options) as RetrySettings;
-  const layer = new RetryLayer(settings, { service: 'svc', clock, rng, events, picks, hedger: undefined });
+  const layer = new RetryLayer(settings, { service: 'svc', clock, rng, events, hedger: undefined });
   const sent: Call[] = [];
   const replies: FakeReply[] = [];
   const balance: Handler = (c) => {
     const endpoint = fleet.snapshot.members.find((m) => !c.tried.has(m.id)) ?? fleet.snapshot.members[0]!;
-    return picks.middleware({ ...c, endpoint }, async (a) => {
+    return pickLogLayer({ ...c, endpoint }, async (a) => {
       sent.push(a);
       const outcome = outcomes[sent.length - 1] ?? 200;
       if (outcome instanceof Error) throw outcome;
