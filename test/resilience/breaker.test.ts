@@ -1,3 +1,4 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import { BreakerLayer } from '../../src/breaker/breaker-layer.js';
 import { parseBreakerOptions, type BreakerOptions, type BreakerSettings } from '../../src/breaker/breaker-options.js';
@@ -61,6 +62,19 @@ describe('per-endpoint breaker', () => {
       { name: 'breaker-open', event: { service: 'svc', time: 0, endpoint: 'e0', url: 'http://127.0.0.1:1000' } },
       { name: 'endpoint-ejected', event: { service: 'svc', time: 0, endpoint: 'e0', url: 'http://127.0.0.1:1000' } },
     ]);
+  });
+
+  it('publishes its transitions on the diagnostics channels switchyard:<event>', async () => {
+    const t = setup();
+    const published: unknown[] = [];
+    const onMessage = (message: unknown): void => void published.push(message);
+    diagnosticsChannel.subscribe('switchyard:breaker-open', onMessage);
+    try {
+      for (let i = 0; i < 4; i++) await t.send(0, 503);
+    } finally {
+      diagnosticsChannel.unsubscribe('switchyard:breaker-open', onMessage);
+    }
+    expect(published).toEqual([{ service: 'svc', time: 0, endpoint: 'e0', url: 'http://127.0.0.1:1000' }]);
   });
 
   it('returns a failing reply to the caller rather than throwing it', async () => {
