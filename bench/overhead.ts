@@ -3,14 +3,16 @@
  * the same loopback server (a child process, so the server's work is not on this event loop).
  *
  * Pairs compared (goal in brackets):
- *   client.request over undici Pool.request   throughput ratio (>= 0.97)
+ *   client.request over undici Pool.request   throughput ratio (>= 0.97), with the default layers
+ *                                             (tracing, breaker, retry) and with all of them off
  *   client.fetch   over undici.fetch          throughput ratio (>= 1.5)
  * Each variant runs closed-loop at a fixed concurrency; variants are interleaved over several
  * rounds so drift (CPU frequency, GC, the other process) hits them alike; the median round counts.
  * Client CPU time per request (process.cpuUsage) is printed as well: it is the overhead itself,
  * where throughput is shared with the server.
  *
- * It also times, in-process, the per-attempt abort source the transport uses (a plain
+ * It also reports the token bucket's cost per acquire (bench/limiter.ts; goal <= 100 ns) and times,
+ * in-process, the per-attempt abort source the transport uses (a plain
  * AttemptSignal and one timer) against the usual AbortController + AbortSignal.any() + timer.
  *
  * Options: --seconds <per variant per round, default 2> --rounds <default 5> --concurrency <default 32>
@@ -22,6 +24,7 @@ import { parseArgs } from 'node:util';
 import { fetch as undiciFetch, Pool } from 'undici';
 import { createClient } from '../dist/index.js';
 import { AttemptSignal } from '../src/transport/attempt-signal.js';
+import { measureTokenBucket } from './limiter.js';
 
 const { values } = parseArgs({
   options: {
@@ -41,6 +44,7 @@ const origin = `http://127.0.0.1:${portLine.toString().trim()}`;
 
 const pool = new Pool(origin, { keepAliveTimeout: 60_000 });
 const client = createClient({ service: 'bench', endpoints: [origin], transport: { keepAliveTimeout: 60_000 } });
+const bare = createClient({ service: 'bench', endpoints: [origin], transport: { keepAliveTimeout: 60_000 }, tracing: false, breaker: false, retry: false });
 
 type Variant = { name: string; once: () => Promise<void> };
 const variants: Variant[] = [
@@ -55,6 +59,13 @@ const variants: Variant[] = [
     name: 'client.request',
     once: async () => {
       const res = await client.request({ path: '/' });
+      await res.body.text();
+    },
+  },
+  {
+    name: 'client.request, bare',
+    once: async () => {
+      const res = await bare.request({ path: '/' });
       await res.body.text();
     },
   },
@@ -116,9 +127,11 @@ const summary = variants.map((v) => {
 });
 const by = (name: string) => summary.find((s) => s.name === name)!;
 const requestRatio = by('client.request').rps / by('undici Pool.request').rps;
+const bareRatio = by('client.request, bare').rps / by('undici Pool.request').rps;
 const fetchRatio = by('client.fetch').rps / by('undici.fetch').rps;
 
 await client.close();
+await bare.close();
 await pool.close();
 server.kill('SIGTERM');
 
@@ -139,6 +152,7 @@ const attemptSignalNs = abortSourceCost((caller) => {
     signal.release();
   };
 });
+const bucket = measureTokenBucket();
 const abortControllerNs = abortSourceCost((caller) => {
   const controller = new AbortController();
   const merged = AbortSignal.any([caller, controller.signal]);
@@ -150,12 +164,14 @@ const abortControllerNs = abortSourceCost((caller) => {
 });
 
 if (values.json) {
-  console.log(JSON.stringify({ concurrency, seconds, rounds, summary, requestRatio, fetchRatio, attemptSignalNs, abortControllerNs }, null, 2));
+  console.log(JSON.stringify({ concurrency, seconds, rounds, summary, requestRatio, bareRatio, fetchRatio, tokenBucketNs: bucket.nsPerAcquire, attemptSignalNs, abortControllerNs }, null, 2));
 } else {
   console.log(`\nswitchyard overhead: ${rounds} rounds x ${seconds}s per variant, concurrency ${concurrency}, Node ${process.version}\n`);
-  console.log('variant                  req/s (median)   client CPU µs/req');
-  for (const s of summary) console.log(`${s.name.padEnd(24)} ${s.rps.toFixed(0).padStart(14)}   ${s.cpuUsPerRequest.toFixed(1).padStart(17)}`);
-  console.log(`\nclient.request / Pool.request = ${requestRatio.toFixed(3)}  (goal >= 0.97)`);
+  console.log('variant                      req/s (median)   client CPU µs/req');
+  for (const s of summary) console.log(`${s.name.padEnd(28)} ${s.rps.toFixed(0).padStart(14)}   ${s.cpuUsPerRequest.toFixed(1).padStart(17)}`);
+  console.log(`\nclient.request / Pool.request = ${requestRatio.toFixed(3)}  (goal >= 0.97; default layers: tracing, breaker, retry)`);
+  console.log(`bare request   / Pool.request = ${bareRatio.toFixed(3)}  (tracing, breaker and retry off)`);
   console.log(`client.fetch   / undici.fetch = ${fetchRatio.toFixed(3)}  (goal >= 1.5)`);
-  console.log(`\nabort source per attempt: AttemptSignal + timer ${attemptSignalNs.toFixed(0)} ns; AbortController + AbortSignal.any + timer ${abortControllerNs.toFixed(0)} ns`);
+  console.log(`\ntoken bucket: ${bucket.nsPerAcquire.toFixed(1)} ns per acquire, clock read included (goal <= 100 ns)`);
+  console.log(`abort source per attempt: AttemptSignal + timer ${attemptSignalNs.toFixed(0)} ns; AbortController + AbortSignal.any + timer ${abortControllerNs.toFixed(0)} ns`);
 }
