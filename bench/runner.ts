@@ -6,7 +6,7 @@ import { BALANCER_NAMES, resolveBalancer } from '../src/balance/registry.js';
 import type { Clock } from '../src/core/clock.js';
 import { ConfigError } from '../src/core/errors.js';
 import type { RunResult } from './load/recorder.js';
-import { startBackends } from './loopback/backend-fleet.js';
+import { startBackends, type BackendFleet } from './loopback/backend-fleet.js';
 import { runOpenLoop } from './loopback/open-loop.js';
 import { formatDuration } from './report/format.js';
 import { renderReport } from './report/html.js';
@@ -80,6 +80,18 @@ export function strategiesFor(scenario: Scenario, mode: Mode, override?: readonl
   return names;
 }
 
+/** Unrecorded load sent to a freshly started fleet, so no strategy pays for cold processes (ms). */
+const PRIME_MS = 1_000;
+
+/**
+ * Warms a fresh fleet (JIT, connections) with {@link PRIME_MS} of unrecorded load at the
+ * scenario's starting rate; otherwise the first strategy run would pay for cold processes.
+ * The load is all warm-up (time before zero), so every backend serves with its base behaviour.
+ */
+async function prime(scenario: Scenario, strategy: string, fleet: BackendFleet): Promise<void> {
+  await runOpenLoop({ ...scenario, warmupMs: PRIME_MS, durationMs: 1, backends: scenario.backends.map((b) => ({ ...b, joinAt: 0, leaveAt: 1 })) }, strategy, fleet);
+}
+
 /**
  * Runs every scenario × strategy, prints a table per scenario as it finishes, and writes
  * `results.json` and `report.html` to `outDir`.
@@ -100,6 +112,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       progress.start(`${scenario.name}: starting ${scenario.backends.length} backends`);
       const fleet = await startBackends(scenario.backends, scenario.durationMs, { processes: options.processes });
       try {
+        await prime(scenario, strategies[0]!, fleet);
         for (const strategy of strategies) {
           progress.start(`${scenario.name} · ${strategy}`);
           results.push(await runOpenLoop(scenario, strategy, fleet, { onProgress }));
