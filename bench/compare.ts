@@ -15,7 +15,7 @@ export interface RankAgreement {
   readonly second: readonly string[];
   /** Kendall's tau-a between the two rankings, in [-1, 1]. */
   readonly tau: number;
-  /** Each run's best strategy (by its own rule, success first). */
+  /** Each run's best of the strategies both ran (the oracle is the simulator's alone). */
   readonly best: readonly [string, string];
 }
 
@@ -46,7 +46,7 @@ export function compareRuns(first: BenchResults, second: BenchResults): RankAgre
     const ranking = (s: ScenarioResult): string[] => rankStrategies(s.results.filter((r) => common.includes(r.strategy)));
     const ra = ranking(a);
     const rb = ranking(b);
-    out.push({ scenario: a.name, first: ra, second: rb, tau: kendallTau(ra, rb), best: [a.best, b.best] });
+    out.push({ scenario: a.name, first: ra, second: rb, tau: kendallTau(ra, rb), best: [ra[0] ?? '', rb[0] ?? ''] });
   }
   return out;
 }
