@@ -69,11 +69,6 @@ export class RunRecorder {
     else this.#error++;
   }
 
-  /** Requests recorded so far. */
-  get count(): number {
-    return this.#offered;
-  }
-
   /** Summarises the run and releases the histogram. */
   finish(strategy: string, durationMs: number, backendRequests: Readonly<Record<string, number>>): RunResult {
     const h = this.#histogram;

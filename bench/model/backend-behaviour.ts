@@ -15,7 +15,7 @@ interface Window {
 /**
  * One backend's behaviour over time, shared by the loopback backend process and the simulator so
  * both run the same model: which phase applies at time `t`, whether a request fails, how long it
- * takes to serve. Times are ms since the start of the measured window (negative during warm-up,
+ * takes to serve. (When it is in the fleet is membership.ts's concern.) Times are ms since the start of the measured window (negative during warm-up,
  * when the base behaviour applies).
  */
 export class BackendBehaviour {
@@ -23,7 +23,6 @@ export class BackendBehaviour {
   readonly #base: Window;
   readonly #windows: readonly Window[];
   readonly #joinMs: number;
-  readonly #leaveMs: number;
 
   /**
    * @param spec - the backend
@@ -39,7 +38,6 @@ export class BackendBehaviour {
       errors: p.errors ?? spec.errors,
     }));
     this.#joinMs = spec.joinAt * durationMs;
-    this.#leaveMs = spec.leaveAt >= 1 ? Infinity : spec.leaveAt * durationMs;
   }
 
   /**
@@ -50,16 +48,6 @@ export class BackendBehaviour {
     let best = cost(this.#base);
     for (const w of this.#windows) best = Math.min(best, cost(w));
     return best;
-  }
-
-  /** When the backend joins the fleet (ms; 0 for a backend there from the start, warm-up included). */
-  get joinMs(): number {
-    return this.#joinMs;
-  }
-
-  /** When it leaves the fleet (ms; Infinity when it stays). */
-  get leaveMs(): number {
-    return this.#leaveMs;
   }
 
   /** Decides at arrival whether a request is served or fails (503 or a reset). */

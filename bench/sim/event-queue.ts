@@ -13,11 +13,6 @@ export interface TimedEvent {
 export class EventQueue<E extends TimedEvent> {
   readonly #heap: E[] = [];
 
-  /** Number of pending events. */
-  get size(): number {
-    return this.#heap.length;
-  }
-
   /** The earliest pending event, without removing it. */
   peek(): E | undefined {
     return this.#heap[0];
