@@ -51,6 +51,9 @@ export async function loadScenarios(fleets: readonly string[], names: readonly s
   let scenarios: Scenario[];
   if (fleets.length > 0) {
     scenarios = await Promise.all(fleets.map((f) => loadScenarioFile(f)));
+    scenarios.forEach((s, i) => {
+      if (!s.targets.includes(mode)) throw new ConfigError(`${fleets[i]}: targets`, s.targets, `a list including ${mode} to run it here`);
+    });
   } else {
     const files = (await readdir(SCENARIO_DIR)).filter((f) => f.endsWith('.json')).sort();
     const shipped = await Promise.all(files.map((f) => loadScenarioFile(join(SCENARIO_DIR, f))));

@@ -68,6 +68,9 @@ describe('the bench command line', () => {
       await writeFile(bad, JSON.stringify({ load: { rate: 5 }, backends: [{ latency: { type: 'normal', mean: 1, stdev: 1 } }] }));
       expect((await loadScenarios([good], [], 'loopback', {}))[0]!.name).toBe('good');
       await expect(loadScenarios([bad], [], 'loopback', {})).rejects.toThrow(expect.objectContaining({ option: 'backends[0].latency.stdev' }));
+      await writeFile(bad, JSON.stringify({ targets: ['simulator'], load: { rate: 5 }, backends: [{ latency: { type: 'constant', ms: 1 } }] }));
+      await expect(loadScenarios([bad], [], 'loopback', {})).rejects.toThrow(expect.objectContaining({ option: `${bad}: targets` }));
+      expect(await loadScenarios([bad], [], 'simulator', {})).toHaveLength(1);
     } finally {
       await rm(dir, { recursive: true });
     }
