@@ -1,7 +1,7 @@
 export { createClient } from './client.js';
 export type { Client, EndpointStats, RequestOptions, ResponseData } from './client.js';
 export type { ClientOptions, TimeoutOptions } from './client-options.js';
-export { compose, IDEMPOTENT_METHODS } from './core/call.js';
+export { compose, createCall, IDEMPOTENT_METHODS } from './core/call.js';
 export type { Call, Handler, HeaderMap, Middleware, Reply, ReplyBody, RequestBody } from './core/call.js';
 export { ManualClock, systemClock } from './core/clock.js';
 export type { Clock, TimerHandle } from './core/clock.js';

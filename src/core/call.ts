@@ -88,3 +88,32 @@ export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', '
 export function isReplayableBody(body: RequestBody): boolean {
   return body === null || typeof body === 'string' || body instanceof Uint8Array;
 }
+
+const NO_TRIED: ReadonlySet<string> = new Set();
+const NO_META: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/**
+ * A call with every field not given defaulted: `GET /`, no headers, body or signal, no deadline,
+ * first attempt, nothing tried, no endpoint or key, idempotent. For driving a pipeline built with
+ * {@link compose} directly, such as testing your own middleware or balancer.
+ *
+ * @example
+ * const reply = await compose(myMiddleware)(fakeTransport)(createCall({ service: 'svc', path: '/v1/items' }));
+ */
+export function createCall(fields: Partial<Call> & Pick<Call, 'service'>): Call {
+  return {
+    method: 'GET',
+    path: '/',
+    headers: {},
+    body: null,
+    signal: undefined,
+    deadline: Infinity,
+    attempt: 0,
+    tried: NO_TRIED,
+    endpoint: undefined,
+    key: undefined,
+    idempotent: true,
+    meta: NO_META,
+    ...fields,
+  };
+}

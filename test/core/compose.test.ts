@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compose, type Call, type Handler, type Middleware, type Reply } from '../../src/index.js';
+import { compose, createCall, type Call, type Handler, type Middleware, type Reply } from '../../src/index.js';
 
 const reply = { status: 200, headers: {}, body: {} as Reply['body'], endpoint: undefined } satisfies Reply;
 const call = { method: 'GET', path: '/' } as Call;
@@ -39,5 +39,17 @@ describe('compose', () => {
       throw new Error('must not be called');
     })(call);
     expect(r.status).toBe(304);
+  });
+});
+
+describe('createCall', () => {
+  it('defaults every field not given, for driving a composed pipeline directly', async () => {
+    const c = createCall({ service: 'svc', path: '/v1/items', headers: { 'x-a': '1' } });
+    expect(c).toMatchObject({ service: 'svc', method: 'GET', path: '/v1/items', headers: { 'x-a': '1' }, body: null, deadline: Infinity, attempt: 0, idempotent: true });
+    expect(c.tried.size).toBe(0);
+    expect(c.endpoint).toBeUndefined();
+    const seen: Call[] = [];
+    await compose()(async (x) => (seen.push(x), reply))(c);
+    expect(seen).toEqual([c]);
   });
 });

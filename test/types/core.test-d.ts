@@ -6,6 +6,7 @@ import {
   ClientClosedError,
   compose,
   ConfigError,
+  createCall,
   createClient,
   DEFAULTS,
   IDEMPOTENT_METHODS,
@@ -108,6 +109,8 @@ describe('the pipeline model', () => {
   it('a middleware maps a call and next to a reply', () => {
     expectTypeOf<Middleware>().toEqualTypeOf<(call: Call, next: Handler) => Promise<Reply>>();
     expectTypeOf(compose).returns.toEqualTypeOf<(terminal: Handler) => Handler>();
+    expectTypeOf(createCall).returns.toEqualTypeOf<Call>();
+    expectTypeOf(createCall).parameter(0).toMatchTypeOf<{ service: string }>();
     expectTypeOf<Call['headers']>().toEqualTypeOf<HeaderMap>();
     expectTypeOf<Call['endpoint']>().toEqualTypeOf<EndpointState | undefined>();
     expectTypeOf<Reply['body']>().toEqualTypeOf<ReplyBody>();
