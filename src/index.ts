@@ -29,6 +29,7 @@ export type { StaticDiscovery } from './discovery/static.js';
 export type { Endpoint, EndpointInput } from './fleet/endpoint.js';
 export type { EndpointHealth, EndpointState } from './fleet/endpoint-state.js';
 export type { FleetSnapshot } from './fleet/fleet.js';
+export type { EndpointColumns } from './fleet/endpoint-table.js';
 export type { Balancer, BalancerContext, Picker } from './balance/balancer.js';
 export { BALANCER_NAMES } from './balance/registry.js';
 export type { BalancerName } from './balance/registry.js';

@@ -83,7 +83,7 @@ export class BalanceLayer {
     for (let i = 0; i < UNTRIED_REPICKS && state && tried.has(state.id) && tried.size < members.length; i++) {
       state = picker.pick(call, now) ?? state;
     }
-    if (state && this.#builtVersion !== fleet.snapshot.version && fleet.get(state.id) !== state) state = randomAvailable(members, rng);
+    if (state && this.#builtVersion !== fleet.snapshot.version && fleet.get(state.id) !== state) state = randomAvailable(fleet.snapshot, rng);
     state ??= this.#options.panic?.(call);
     if (!state) throw new NoEndpointsError(service, 'every endpoint is ejected');
     return state;

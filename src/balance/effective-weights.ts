@@ -1,32 +1,33 @@
-import type { EndpointState } from '../fleet/endpoint-state.js';
+import type { EndpointColumns } from '../fleet/endpoint-table.js';
+import type { FleetSnapshot } from '../fleet/fleet.js';
 import type { SlowStart } from '../fleet/slow-start.js';
 
 /**
  * The members' weights as a picker uses them: the weight discovery gave each endpoint, times its
- * slow-start factor while it ramps. Weights are copied when the picker is built (a weight change
- * is a membership change, which rebuilds the picker), so a pick reads typed arrays only.
+ * slow-start factor while it ramps. Read by table row from the fleet's weight and join-time
+ * columns (a weight change is a membership change, which rebuilds the picker), so a pick touches
+ * no state object.
  */
 export class EffectiveWeights {
-  readonly #weights: Float64Array;
-  readonly #joinedAt: Float64Array;
+  readonly #table: EndpointColumns;
   readonly #slowStart: SlowStart | undefined;
   /** Clock time from which no member ramps any more. */
   readonly #rampEnd: number;
   readonly #equal: boolean;
 
-  constructor(members: readonly EndpointState[], slowStart: SlowStart | undefined) {
-    const n = members.length;
-    this.#weights = new Float64Array(n);
-    this.#joinedAt = new Float64Array(n);
+  constructor(snapshot: FleetSnapshot, slowStart: SlowStart | undefined) {
+    const { rows, table } = snapshot;
+    const { weight, joinedAt } = table;
+    const n = rows.length;
     let lastJoin = -Infinity;
     let equal = true;
+    const first = n > 0 ? weight[rows[0]!]! : 0;
     for (let i = 0; i < n; i++) {
-      const state = members[i]!;
-      this.#weights[i] = state.endpoint.weight;
-      this.#joinedAt[i] = state.joinedAt;
-      if (state.joinedAt > lastJoin) lastJoin = state.joinedAt;
-      if (this.#weights[i] !== this.#weights[0]) equal = false;
+      const row = rows[i]!;
+      if (joinedAt[row]! > lastJoin) lastJoin = joinedAt[row]!;
+      if (weight[row] !== first) equal = false;
     }
+    this.#table = table;
     this.#slowStart = slowStart;
     this.#rampEnd = slowStart ? lastJoin + slowStart.windowMs : -Infinity;
     this.#equal = equal;
@@ -37,9 +38,10 @@ export class EffectiveWeights {
     return this.#equal && now >= this.#rampEnd;
   }
 
-  /** The effective weight of member `index` at `now`. */
-  at(index: number, now: number): number {
-    const weight = this.#weights[index]!;
-    return now < this.#rampEnd ? weight * this.#slowStart!.factor(this.#joinedAt[index]!, now) : weight;
+  /** The effective weight at `now` of the member in table row `row`. */
+  at(row: number, now: number): number {
+    const table = this.#table;
+    const weight = table.weight[row]!;
+    return now < this.#rampEnd ? weight * this.#slowStart!.factor(table.joinedAt[row]!, now) : weight;
   }
 }

@@ -2,6 +2,8 @@ import type { Call } from '../core/call.js';
 import type { Clock } from '../core/clock.js';
 import { randomInt, type Rng } from '../core/rng.js';
 import type { EndpointState } from '../fleet/endpoint-state.js';
+import { EJECTED } from '../fleet/endpoint-table.js';
+import type { FleetSnapshot } from '../fleet/fleet.js';
 import { randomAvailable } from './available.js';
 import type { Picker } from './balancer.js';
 import type { ScanningSettings } from './balancer-options.js';
@@ -14,10 +16,11 @@ import { isBackingOff, type LoadMetric } from './load.js';
  * up to `maxScan` members is scanned in full from a start that advances by one per pick, so ties
  * rotate round-robin (nginx's `least_conn` breaks ties the same way); a larger fleet is sampled:
  * `maxScan` consecutive members from a random start (falling back to any available member when
- * the whole window is ejected). O(min(n, maxScan)) per pick.
+ * the whole window is ejected). O(min(n, maxScan)) per pick, reading rows of the fleet's endpoint
+ * table.
  */
 export class LeastLoadedScanPicker implements Picker {
-  readonly #members: readonly EndpointState[];
+  readonly #snapshot: FleetSnapshot;
   readonly #weights: EffectiveWeights;
   readonly #load: LoadMetric;
   readonly #window: number;
@@ -25,17 +28,17 @@ export class LeastLoadedScanPicker implements Picker {
   readonly #rng: Rng;
   #cursor = 0;
 
-  constructor(members: readonly EndpointState[], load: LoadMetric, settings: ScanningSettings, clock: Clock, rng: Rng) {
-    this.#members = members;
-    this.#weights = new EffectiveWeights(members, settings.slowStart);
+  constructor(snapshot: FleetSnapshot, load: LoadMetric, settings: ScanningSettings, clock: Clock, rng: Rng) {
+    this.#snapshot = snapshot;
+    this.#weights = new EffectiveWeights(snapshot, settings.slowStart);
     this.#load = load;
-    this.#window = Math.min(members.length, settings.maxScan);
+    this.#window = Math.min(snapshot.members.length, settings.maxScan);
     this.#clock = clock;
     this.#rng = rng;
   }
 
   pick(_call: Call, now = this.#clock.now()): EndpointState | undefined {
-    const members = this.#members;
+    const { members, rows, table } = this.#snapshot;
     const n = members.length;
     if (n === 0) return undefined;
     const window = this.#window;
@@ -49,17 +52,18 @@ export class LeastLoadedScanPicker implements Picker {
     const weights = this.#weights;
     const equal = weights.equalAt(now);
     const load = this.#load;
-    let best: EndpointState | undefined;
+    const health = table.health;
+    let best = -1;
     let bestBacksOff = true;
     let bestLoad = Infinity;
     for (let k = 0; k < window; k++) {
-      const state = members[i]!;
-      if (state.available) {
-        const backsOff = isBackingOff(state, now);
+      const row = rows[i]!;
+      if (health[row] !== EJECTED) {
+        const backsOff = isBackingOff(table, row, now);
         if (!backsOff || bestBacksOff) {
-          const cost = equal ? load(state, now) : load(state, now) / weights.at(i, now);
+          const cost = equal ? load(table, row, now) : load(table, row, now) / weights.at(row, now);
           if (cost < bestLoad || (bestBacksOff && !backsOff)) {
-            best = state;
+            best = i;
             bestBacksOff = backsOff;
             bestLoad = cost;
           }
@@ -67,6 +71,7 @@ export class LeastLoadedScanPicker implements Picker {
       }
       if (++i === n) i = 0;
     }
-    return best ?? (window < n ? randomAvailable(members, this.#rng) : undefined);
+    if (best >= 0) return members[best];
+    return window < n ? randomAvailable(this.#snapshot, this.#rng) : undefined;
   }
 }

@@ -18,7 +18,7 @@ export function leastRequest(options?: ScanningBalancerOptions): Balancer {
   return {
     name: 'least-request',
     build(snapshot, { clock, rng }) {
-      return new LeastLoadedScanPicker(snapshot.members, requestLoad, settings, clock, rng);
+      return new LeastLoadedScanPicker(snapshot, requestLoad, settings, clock, rng);
     },
   };
 }

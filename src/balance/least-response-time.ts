@@ -20,7 +20,7 @@ export function leastResponseTime(options?: ScanningBalancerOptions): Balancer {
   return {
     name: 'least-response-time',
     build(snapshot, { clock, rng }) {
-      return new LeastLoadedScanPicker(snapshot.members, latencyLoad, settings, clock, rng);
+      return new LeastLoadedScanPicker(snapshot, latencyLoad, settings, clock, rng);
     },
   };
 }

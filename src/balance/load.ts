@@ -1,17 +1,19 @@
-import type { EndpointState } from '../fleet/endpoint-state.js';
+import type { EndpointColumns } from '../fleet/endpoint-table.js';
+import { decayedPeakEwma } from '../fleet/peak-ewma.js';
 
 /**
  * A load metric: what a load-aware balancer minimises, before it divides by the endpoint's
- * effective weight. Reads endpoint state at clock time `now`; never writes it.
+ * effective weight. Reads row `row` of the fleet's endpoint table at clock time `now`; never
+ * writes it.
  */
-export type LoadMetric = (state: EndpointState, now: number) => number;
+export type LoadMetric = (table: EndpointColumns, row: number, now: number) => number;
 
 /**
  * Outstanding requests plus one: Envoy's least-request cost with weights
  * (`(active + 1) / weight`, `active_request_bias` 1). The `+ 1` makes an idle endpoint's weight
  * count, so a slow-starting endpoint is not flooded just because it is idle.
  */
-export const requestLoad: LoadMetric = (state) => state.inFlight + 1;
+export const requestLoad: LoadMetric = (table, row) => table.inFlight[row]! + 1;
 
 /**
  * Finagle's load for an endpoint with no latency history and requests outstanding, large enough
@@ -25,18 +27,19 @@ const NO_HISTORY_PENALTY = 2 ** 47;
  * while idle, so it is probed at once, and a huge penalty while its first requests are out, so a
  * new endpoint is not buried under requests before anyone knows its latency.
  */
-export const latencyLoad: LoadMetric = (state, now) => {
-  const inFlight = state.inFlight;
-  if (!state.hasLatency) return inFlight === 0 ? 0 : NO_HISTORY_PENALTY + inFlight;
-  return state.ewmaAt(now) * (inFlight + 1);
+export const latencyLoad: LoadMetric = (table, row, now) => {
+  const inFlight = table.inFlight[row]!;
+  const stamp = table.ewmaStamp[row]!;
+  if (stamp === -Infinity) return inFlight === 0 ? 0 : NO_HISTORY_PENALTY + inFlight;
+  return decayedPeakEwma(table.ewmaCost[row]!, stamp, now, table.ewmaTauMs) * (inFlight + 1);
 };
 
 /**
- * Whether the server asked `state` for less load at `now` (it answered 429 or 503; the balance
- * layer records how long for). Load-aware pickers rank such an endpoint after every endpoint
- * that did not ask, as linkerd's response-penalty load biasing steers peak-EWMA away from
- * endpoints that answer 429 and 503, before a breaker has to open.
+ * Whether the server asked the endpoint in row `row` for less load at `now` (it answered 429 or
+ * 503; the balance layer records how long for). Load-aware pickers rank such an endpoint after
+ * every endpoint that did not ask, as linkerd's response-penalty load biasing steers peak-EWMA
+ * away from endpoints that answer 429 and 503, before a breaker has to open.
  */
-export function isBackingOff(state: EndpointState, now: number): boolean {
-  return state.loadPenaltyUntil > now;
+export function isBackingOff(table: EndpointColumns, row: number, now: number): boolean {
+  return table.loadPenaltyUntil[row]! > now;
 }

@@ -3,6 +3,8 @@ import { ConfigError } from '../core/errors.js';
 import { numberOption, readOptions } from '../core/options.js';
 import type { Rng } from '../core/rng.js';
 import type { EndpointState } from '../fleet/endpoint-state.js';
+import { EJECTED } from '../fleet/endpoint-table.js';
+import type { FleetSnapshot } from '../fleet/fleet.js';
 import { firstAvailable, randomAvailable } from './available.js';
 import type { Balancer, Picker } from './balancer.js';
 import { PageToucher, runChunked, type ChunkedBuild } from './chunked-build.js';
@@ -60,7 +62,7 @@ export function maglev(options?: MaglevOptions): Balancer {
     build(snapshot, { rng, signal }) {
       const n = snapshot.members.length;
       const size = tableSize !== undefined && tableSize >= n ? tableSize : defaultTableSize(n);
-      return runChunked(new MaglevBuild(snapshot.members, size, rng), chunkBudget(size), signal);
+      return runChunked(new MaglevBuild(snapshot, size, rng), chunkBudget(size), signal);
     },
   };
 }
@@ -99,6 +101,7 @@ function isPrime(value: number): boolean {
  * walk would have reached, at a cost of one pass over the short list.
  */
 class MaglevBuild implements ChunkedBuild<MaglevPicker> {
+  readonly #snapshot: FleetSnapshot;
   readonly #members: readonly EndpointState[];
   readonly #rng: Rng;
   readonly #table: SlotTable;
@@ -121,8 +124,10 @@ class MaglevBuild implements ChunkedBuild<MaglevPicker> {
   #freeCount = 0;
   #scanned = 0;
 
-  constructor(members: readonly EndpointState[], size: number, rng: Rng) {
+  constructor(snapshot: FleetSnapshot, size: number, rng: Rng) {
+    const members = snapshot.members;
     const n = members.length;
+    this.#snapshot = snapshot;
     this.#members = members;
     this.#rng = rng;
     this.#table = n < 0xffff ? new Uint16Array(size) : new Int32Array(size);
@@ -168,7 +173,7 @@ class MaglevBuild implements ChunkedBuild<MaglevPicker> {
   }
 
   result(): MaglevPicker {
-    return new MaglevPicker(this.#members, this.#table, this.#rng);
+    return new MaglevPicker(this.#snapshot, this.#table, this.#rng);
   }
 
   #hash(budget: number): number {
@@ -309,20 +314,20 @@ function modularInverse(value: number, prime: number): number {
 
 /** The picker {@link maglev} builds. */
 export class MaglevPicker implements Picker {
-  readonly #members: readonly EndpointState[];
+  readonly #snapshot: FleetSnapshot;
   readonly #table: SlotTable;
   readonly #rng: Rng;
 
-  constructor(members: readonly EndpointState[], table: SlotTable, rng: Rng) {
-    this.#members = members;
+  constructor(snapshot: FleetSnapshot, table: SlotTable, rng: Rng) {
+    this.#snapshot = snapshot;
     this.#table = table;
     this.#rng = rng;
   }
 
   /** How many table slots each endpoint owns, by id: how evenly keys spread (printed by `npm run bench:pick`). */
   slotsById(): Map<string, number> {
-    const slots = new Map<string, number>(this.#members.map((state) => [state.id, 0]));
-    const members = this.#members;
+    const members = this.#snapshot.members;
+    const slots = new Map<string, number>(members.map((state) => [state.id, 0]));
     // An empty fleet leaves the table empty (zero).
     for (const owner of this.#table) {
       if (owner === 0) continue;
@@ -333,17 +338,20 @@ export class MaglevPicker implements Picker {
   }
 
   pick(call: Call): EndpointState | undefined {
-    const members = this.#members;
-    if (call.key === undefined) return randomAvailable(members, this.#rng);
+    const snapshot = this.#snapshot;
+    if (call.key === undefined) return randomAvailable(snapshot, this.#rng);
+    const { members, rows } = snapshot;
     if (members.length === 0) return undefined;
+    // Health comes from the fleet's table, so only the chosen member's state object is touched.
+    const health = snapshot.table.health;
     const table = this.#table;
     const size = table.length;
     let slot = hashString(call.key) % size;
     for (let k = 0; k <= WALK_LIMIT; k++) {
-      const state = members[table[slot]! - 1]!;
-      if (state.available) return state;
+      const member = table[slot]! - 1;
+      if (health[rows[member]!] !== EJECTED) return members[member];
       if (++slot === size) slot = 0;
     }
-    return firstAvailable(members, table[slot]! - 1);
+    return firstAvailable(snapshot, table[slot]! - 1);
   }
 }

@@ -20,7 +20,7 @@ export function peakEwma(options?: WeightedBalancerOptions): Balancer {
   return {
     name: 'peak-ewma',
     build(snapshot, { clock, rng }) {
-      return new TwoChoicesPicker(snapshot.members, latencyLoad, settings, clock, rng);
+      return new TwoChoicesPicker(snapshot, latencyLoad, settings, clock, rng);
     },
   };
 }

@@ -18,7 +18,7 @@ export function p2c(options?: WeightedBalancerOptions): Balancer {
   return {
     name: 'p2c',
     build(snapshot, { clock, rng }) {
-      return new TwoChoicesPicker(snapshot.members, requestLoad, settings, clock, rng);
+      return new TwoChoicesPicker(snapshot, requestLoad, settings, clock, rng);
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Call } from '../core/call.js';
 import type { Rng } from '../core/rng.js';
 import type { EndpointState } from '../fleet/endpoint-state.js';
+import type { FleetSnapshot } from '../fleet/fleet.js';
 import { randomAvailable } from './available.js';
 import type { Balancer, Picker } from './balancer.js';
 
@@ -14,21 +15,21 @@ export function random(): Balancer {
   return {
     name: 'random',
     build(snapshot, { rng }) {
-      return new RandomPicker(snapshot.members, rng);
+      return new RandomPicker(snapshot, rng);
     },
   };
 }
 
 class RandomPicker implements Picker {
-  readonly #members: readonly EndpointState[];
+  readonly #snapshot: FleetSnapshot;
   readonly #rng: Rng;
 
-  constructor(members: readonly EndpointState[], rng: Rng) {
-    this.#members = members;
+  constructor(snapshot: FleetSnapshot, rng: Rng) {
+    this.#snapshot = snapshot;
     this.#rng = rng;
   }
 
   pick(_call: Call): EndpointState | undefined {
-    return randomAvailable(this.#members, this.#rng);
+    return randomAvailable(this.#snapshot, this.#rng);
   }
 }

@@ -2,6 +2,8 @@ import type { Call } from '../core/call.js';
 import { numberOption, readOptions } from '../core/options.js';
 import type { Rng } from '../core/rng.js';
 import type { EndpointState } from '../fleet/endpoint-state.js';
+import { EJECTED } from '../fleet/endpoint-table.js';
+import type { FleetSnapshot } from '../fleet/fleet.js';
 import { firstAvailable, randomAvailable } from './available.js';
 import type { Balancer, Picker } from './balancer.js';
 import { PageToucher, runChunked, type ChunkedBuild } from './chunked-build.js';
@@ -58,7 +60,7 @@ export function ringHash(options?: RingHashOptions): Balancer {
   return {
     name: 'ring-hash',
     build(snapshot, { rng, signal }) {
-      return runChunked(new RingBuild(snapshot.members, pointsPerEndpoint, maxRingSize, rng), CHUNK_BUDGET, signal);
+      return runChunked(new RingBuild(snapshot, pointsPerEndpoint, maxRingSize, rng), CHUNK_BUDGET, signal);
     },
   };
 }
@@ -68,6 +70,7 @@ export function ringHash(options?: RingHashOptions): Balancer {
  * sort on 16-bit digits (stable, so equal points keep member order). Every phase is resumable.
  */
 class RingBuild implements ChunkedBuild<RingPicker> {
+  readonly #snapshot: FleetSnapshot;
   readonly #members: readonly EndpointState[];
   readonly #rng: Rng;
   readonly #points: Int32Array;
@@ -83,7 +86,9 @@ class RingBuild implements ChunkedBuild<RingPicker> {
   #point = 0;
   #at = 0;
 
-  constructor(members: readonly EndpointState[], pointsPerEndpoint: number, maxRingSize: number, rng: Rng) {
+  constructor(snapshot: FleetSnapshot, pointsPerEndpoint: number, maxRingSize: number, rng: Rng) {
+    const members = snapshot.members;
+    this.#snapshot = snapshot;
     this.#members = members;
     this.#rng = rng;
     const n = members.length;
@@ -130,7 +135,7 @@ class RingBuild implements ChunkedBuild<RingPicker> {
   }
 
   result(): RingPicker {
-    return new RingPicker(this.#members, this.#keys, this.#owners, this.#rng);
+    return new RingPicker(this.#snapshot, this.#keys, this.#owners, this.#rng);
   }
 
   #generate(budget: number): number {
@@ -203,21 +208,21 @@ function toOffsets(counts: Int32Array): void {
 }
 
 class RingPicker implements Picker {
-  readonly #members: readonly EndpointState[];
+  readonly #snapshot: FleetSnapshot;
   readonly #keys: Uint32Array;
   readonly #owners: Int32Array;
   readonly #rng: Rng;
 
-  constructor(members: readonly EndpointState[], keys: Uint32Array, owners: Int32Array, rng: Rng) {
-    this.#members = members;
+  constructor(snapshot: FleetSnapshot, keys: Uint32Array, owners: Int32Array, rng: Rng) {
+    this.#snapshot = snapshot;
     this.#keys = keys;
     this.#owners = owners;
     this.#rng = rng;
   }
 
   pick(call: Call): EndpointState | undefined {
-    const members = this.#members;
-    if (call.key === undefined) return randomAvailable(members, this.#rng);
+    const snapshot = this.#snapshot;
+    if (call.key === undefined) return randomAvailable(snapshot, this.#rng);
     const keys = this.#keys;
     const size = keys.length;
     if (size === 0) return undefined;
@@ -231,11 +236,13 @@ class RingPicker implements Picker {
     }
     let at = lo === size ? 0 : lo;
     const owners = this.#owners;
+    const { members, rows } = snapshot;
+    const health = snapshot.table.health;
     for (let k = 0; k <= WALK_LIMIT; k++) {
-      const state = members[owners[at]!]!;
-      if (state.available) return state;
+      const member = owners[at]!;
+      if (health[rows[member]!] !== EJECTED) return members[member];
       if (++at === size) at = 0;
     }
-    return firstAvailable(members, owners[at]!);
+    return firstAvailable(snapshot, owners[at]!);
   }
 }

@@ -1,6 +1,8 @@
 import type { Call } from '../core/call.js';
 import type { Clock } from '../core/clock.js';
 import type { EndpointState } from '../fleet/endpoint-state.js';
+import { EJECTED } from '../fleet/endpoint-table.js';
+import type { FleetSnapshot } from '../fleet/fleet.js';
 import type { Balancer, Picker } from './balancer.js';
 import { weightedSettings, type WeightedBalancerOptions, type WeightedSettings } from './balancer-options.js';
 import { EffectiveWeights } from './effective-weights.js';
@@ -21,13 +23,13 @@ export function weightedRoundRobin(options?: WeightedBalancerOptions): Balancer 
   return {
     name: 'weighted-round-robin',
     build(snapshot, { clock }) {
-      return new EdfPicker(snapshot.members, settings, clock);
+      return new EdfPicker(snapshot, settings, clock);
     },
   };
 }
 
 class EdfPicker implements Picker {
-  readonly #members: readonly EndpointState[];
+  readonly #snapshot: FleetSnapshot;
   readonly #weights: EffectiveWeights;
   readonly #clock: Clock;
   /** Binary min-heap of member indices by (deadline, order). */
@@ -43,10 +45,10 @@ class EdfPicker implements Picker {
   readonly #rate: Float64Array;
   #nextOrder: number;
 
-  constructor(members: readonly EndpointState[], settings: WeightedSettings, clock: Clock) {
-    const n = members.length;
-    this.#members = members;
-    this.#weights = new EffectiveWeights(members, settings.slowStart);
+  constructor(snapshot: FleetSnapshot, settings: WeightedSettings, clock: Clock) {
+    const n = snapshot.members.length;
+    this.#snapshot = snapshot;
+    this.#weights = new EffectiveWeights(snapshot, settings.slowStart);
     this.#clock = clock;
     this.#heap = new Int32Array(n);
     this.#deadline = new Float64Array(n);
@@ -56,7 +58,7 @@ class EdfPicker implements Picker {
     this.#rate = new Float64Array(n);
     const now = clock.now();
     for (let i = 0; i < n; i++) {
-      const rate = this.#weights.at(i, now);
+      const rate = this.#weights.at(snapshot.rows[i]!, now);
       this.#rate[i] = rate;
       this.#deadline[i] = 1 / rate;
       this.#order[i] = i;
@@ -67,19 +69,19 @@ class EdfPicker implements Picker {
   }
 
   pick(_call: Call, now = this.#clock.now()): EndpointState | undefined {
-    const n = this.#members.length;
+    const { members, rows, table } = this.#snapshot;
+    const n = members.length;
     for (let k = 0; k < n; k++) {
       const i = this.#heap[0]!;
       this.#reschedule(i, now);
-      const state = this.#members[i]!;
-      if (state.available) return state;
+      if (table.health[rows[i]!] !== EJECTED) return members[i];
     }
     return undefined;
   }
 
   /** Moves member `i` (at the top of the heap) one period past its deadline. */
   #reschedule(i: number, now: number): void {
-    const rate = this.#weights.at(i, now);
+    const rate = this.#weights.at(this.#snapshot.rows[i]!, now);
     if (rate !== this.#rate[i]) {
       this.#base[i] = this.#deadline[i]!;
       this.#periods[i] = 0;

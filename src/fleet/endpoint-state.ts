@@ -1,5 +1,6 @@
 import type { Endpoint } from './endpoint.js';
-import { PeakEwma } from './peak-ewma.js';
+import { EJECTED, EndpointTable, HEALTH_NAMES, healthCode } from './endpoint-table.js';
+import { decayedPeakEwma, observePeakEwma } from './peak-ewma.js';
 
 /** Whether the balancer may pick an endpoint. */
 export type EndpointHealth = 'healthy' | 'ejected' | 'probing';
@@ -16,24 +17,30 @@ export interface EndpointResource {
  *   layer, through {@link EndpointState.start} and {@link EndpointState.finish};
  * - health is written only by the breaker layer, through {@link EndpointState.setHealth};
  * - balancers only read.
+ *
+ * The fields pickers compare on every sample live in a row of the fleet's endpoint table (its
+ * columns are `FleetSnapshot.table`); this object reads and writes that row. When the endpoint
+ * leaves, the state moves its row into a table of its own, so it keeps working (a request still in
+ * flight finishes on it) while the fleet gives the row to a newcomer.
  */
 export class EndpointState {
   #endpoint: Endpoint;
-  /** Clock time (ms) at which the endpoint joined the fleet (for slow start). */
-  readonly joinedAt: number;
-  #inFlight = 0;
+  #table: EndpointTable;
+  #row: number;
   #requests = 0;
   #failures = 0;
-  #ewma: PeakEwma;
-  #health: EndpointHealth = 'healthy';
-  #loadPenaltyUntil = 0;
   #breaker: EndpointResource | undefined;
 
-  /** @internal created by the fleet only */
-  constructor(endpoint: Endpoint, joinedAt: number, ewmaTauMs: number) {
+  /** @internal created by the fleet only, on row `row` of its `table` */
+  constructor(endpoint: Endpoint, table: EndpointTable, row: number) {
     this.#endpoint = endpoint;
-    this.joinedAt = joinedAt;
-    this.#ewma = new PeakEwma(ewmaTauMs, joinedAt);
+    this.#table = table;
+    this.#row = row;
+  }
+
+  /** @internal the state's row in the fleet's table (`FleetSnapshot.rows` lists them by member) */
+  get row(): number {
+    return this.#row;
   }
 
   /** The endpoint as discovery last described it. */
@@ -46,9 +53,14 @@ export class EndpointState {
     return this.#endpoint.id;
   }
 
+  /** Clock time (ms) at which the endpoint joined the fleet (for slow start). */
+  get joinedAt(): number {
+    return this.#table.joinedAt[this.#row]!;
+  }
+
   /** Requests sent and not yet finished. */
   get inFlight(): number {
-    return this.#inFlight;
+    return this.#table.inFlight[this.#row]!;
   }
 
   /** Requests finished (success or failure). */
@@ -63,12 +75,12 @@ export class EndpointState {
 
   /** Peak-EWMA latency estimate in ms (0 before the first sample). */
   get ewmaMs(): number {
-    return this.#ewma.value;
+    return this.#table.ewmaCost[this.#row]!;
   }
 
   /** Whether a latency sample has been observed. */
   get hasLatency(): boolean {
-    return this.#ewma.hasHistory;
+    return this.#table.ewmaStamp[this.#row] !== -Infinity;
   }
 
   /**
@@ -76,17 +88,18 @@ export class EndpointState {
    * Finagle reads it: what load-aware balancers compare at clock time `now`.
    */
   ewmaAt(now: number): number {
-    return this.#ewma.valueAt(now);
+    const table = this.#table;
+    return decayedPeakEwma(table.ewmaCost[this.#row]!, table.ewmaStamp[this.#row]!, now, table.ewmaTauMs);
   }
 
   /** Current health as set by the breaker layer. */
   get health(): EndpointHealth {
-    return this.#health;
+    return HEALTH_NAMES[this.#table.health[this.#row]!]!;
   }
 
   /** Whether the balancer may pick this endpoint (not ejected). */
   get available(): boolean {
-    return this.#health !== 'ejected';
+    return this.#table.health[this.#row] !== EJECTED;
   }
 
   /**
@@ -94,7 +107,7 @@ export class EndpointState {
    * balancers bias away from the endpoint until then.
    */
   get loadPenaltyUntil(): number {
-    return this.#loadPenaltyUntil;
+    return this.#table.loadPenaltyUntil[this.#row]!;
   }
 
   /** The breaker attached by the breaker layer, if any. */
@@ -104,7 +117,7 @@ export class EndpointState {
 
   /** Load tracker: an attempt was sent. */
   start(): void {
-    this.#inFlight++;
+    this.#table.inFlight[this.#row]!++;
   }
 
   /**
@@ -112,17 +125,21 @@ export class EndpointState {
    * `penaltyUntil`, when set, records a server's request to back off.
    */
   finish(latencyMs: number, now: number, ok: boolean, penaltyUntil?: number): void {
-    this.#inFlight--;
+    const table = this.#table;
+    const row = this.#row;
+    table.inFlight[row]!--;
     this.#requests++;
     if (!ok) this.#failures++;
-    this.#ewma.observe(latencyMs, now);
-    if (penaltyUntil !== undefined && penaltyUntil > this.#loadPenaltyUntil) this.#loadPenaltyUntil = penaltyUntil;
+    table.ewmaCost[row] = observePeakEwma(table.ewmaCost[row]!, table.ewmaStamp[row]!, latencyMs, now, table.ewmaTauMs);
+    table.ewmaStamp[row] = now;
+    if (penaltyUntil !== undefined && penaltyUntil > table.loadPenaltyUntil[row]!) table.loadPenaltyUntil[row] = penaltyUntil;
   }
 
   /** Breaker layer: sets health. Returns true when it changed. */
   setHealth(health: EndpointHealth): boolean {
-    if (this.#health === health) return false;
-    this.#health = health;
+    const code = healthCode(health);
+    if (this.#table.health[this.#row] === code) return false;
+    this.#table.health[this.#row] = code;
     return true;
   }
 
@@ -134,11 +151,23 @@ export class EndpointState {
   /** Fleet: discovery changed the endpoint's weight, zone or tags (same id and origin). */
   redescribe(endpoint: Endpoint): void {
     this.#endpoint = endpoint;
+    this.#table.weight[this.#row] = endpoint.weight;
   }
 
   /** Fleet: releases attached resources when the endpoint leaves. */
   dispose(): void {
     this.#breaker?.close();
     this.#breaker = undefined;
+  }
+
+  /**
+   * Fleet: the endpoint left. Moves the state's row into a table of its own, so the state keeps
+   * working (a request in flight still finishes on it) and the fleet can give the row to another.
+   */
+  detach(): void {
+    const own = new EndpointTable(this.#table.ewmaTauMs, 1);
+    own.copyRow(this.#table, this.#row, own.allocate(0, 0));
+    this.#table = own;
+    this.#row = 0;
   }
 }

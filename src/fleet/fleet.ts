@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.js';
 import type { EventBus } from '../core/events.js';
 import type { Endpoint } from './endpoint.js';
 import { EndpointState } from './endpoint-state.js';
+import { EndpointTable, type EndpointColumns } from './endpoint-table.js';
 
 /** What changed in one membership update. */
 export interface MembershipChange {
@@ -17,6 +18,19 @@ export interface FleetSnapshot {
   readonly version: number;
   /** The members, in discovery order. Never mutated; replaced on change. */
   readonly members: readonly EndpointState[];
+  /**
+   * The row of each member in {@link FleetSnapshot.table}: `members[i]`'s hot state is row
+   * `rows[i]` of every column. Never mutated. A row stays the endpoint's while it is a member;
+   * after it leaves, a newcomer may get the row.
+   */
+  readonly rows: ArrayLike<number>;
+  /**
+   * The members' hot state (in flight, health, server back-off, latency estimate, weight, join
+   * time) in columns, read-only: what built-in pickers compare per sample instead of reading the
+   * state objects, because at 100 000 endpoints a pick's cost is its cache misses. The same table
+   * across snapshots; its columns change in place as the load tracker and the breaker layer write.
+   */
+  readonly table: EndpointColumns;
 }
 
 /** Options for {@link Fleet}. */
@@ -35,12 +49,15 @@ export interface FleetOptions {
  */
 export class Fleet {
   readonly #options: FleetOptions;
+  readonly #table: EndpointTable;
   #byId = new Map<string, EndpointState>();
-  #snapshot: FleetSnapshot = Object.freeze({ version: 0, members: Object.freeze([]) });
+  #snapshot: FleetSnapshot;
   #listeners = new Set<(change: MembershipChange, snapshot: FleetSnapshot) => void>();
 
   constructor(options: FleetOptions) {
     this.#options = options;
+    this.#table = new EndpointTable(options.ewmaTauMs);
+    this.#snapshot = this.#snapshotOf(0, []);
   }
 
   /** The current membership. */
@@ -64,40 +81,57 @@ export class Fleet {
    * the first. Returns what changed; does nothing (and returns an empty change) if nothing did.
    */
   update(endpoints: readonly Endpoint[]): MembershipChange {
-    const { clock, ewmaTauMs, events, service } = this.#options;
+    const { clock, events, service } = this.#options;
     const now = clock.now();
-    const next = new Map<string, EndpointState>();
-    const added: EndpointState[] = [];
+    const seen = new Set<string>();
     const updated: EndpointState[] = [];
     const removed: EndpointState[] = [];
-    const members: EndpointState[] = [];
+    // The members in discovery order; a newcomer is its endpoint until it gets a state below.
+    const order: (EndpointState | Endpoint)[] = [];
+    let joining = 0;
     for (const endpoint of endpoints) {
-      if (next.has(endpoint.id)) continue;
-      let state = this.#byId.get(endpoint.id);
+      if (seen.has(endpoint.id)) continue;
+      seen.add(endpoint.id);
+      const state = this.#byId.get(endpoint.id);
       if (state && state.endpoint.url !== endpoint.url) {
         // Same id at another origin is another instance: its load history does not carry over.
         removed.push(state);
-        state = undefined;
+      } else if (state) {
+        if (!sameDescription(state.endpoint, endpoint)) {
+          state.redescribe(endpoint);
+          updated.push(state);
+        }
+        order.push(state);
+        continue;
       }
-      if (!state) {
-        state = new EndpointState(endpoint, now, ewmaTauMs);
-        added.push(state);
-      } else if (!sameDescription(state.endpoint, endpoint)) {
-        state.redescribe(endpoint);
-        updated.push(state);
-      }
-      next.set(endpoint.id, state);
-      members.push(state);
+      order.push(endpoint);
+      joining++;
     }
     for (const [id, state] of this.#byId) {
-      if (!next.has(id)) removed.push(state);
+      if (!seen.has(id)) removed.push(state);
     }
+    if (joining === 0 && removed.length === 0 && updated.length === 0 && sameOrder(order as EndpointState[], this.#snapshot.members)) {
+      return { added: [], removed, updated };
+    }
+    // Leavers free their rows before newcomers take rows, so that a replaced endpoint's row is
+    // reused and the table keeps no free row unless the fleet shrank.
+    for (const state of removed) this.#release(state);
+    const added: EndpointState[] = [];
+    const next = new Map<string, EndpointState>();
+    const members = order.map((entry) => {
+      let state: EndpointState;
+      if (entry instanceof EndpointState) {
+        state = entry;
+      } else {
+        state = new EndpointState(entry, this.#table, this.#table.allocate(entry.weight, now));
+        added.push(state);
+      }
+      next.set(state.id, state);
+      return state;
+    });
     const change: MembershipChange = { added, removed, updated };
-    if (added.length === 0 && removed.length === 0 && updated.length === 0 && sameOrder(members, this.#snapshot.members)) {
-      return change;
-    }
     this.#byId = next;
-    this.#snapshot = Object.freeze({ version: this.#snapshot.version + 1, members: Object.freeze(members) });
+    this.#snapshot = this.#snapshotOf(this.#snapshot.version + 1, members);
     for (const state of removed) state.dispose();
     if (events.wants('endpoint-added')) {
       for (const state of added) events.emit('endpoint-added', { service, time: now, endpoint: state.id, url: state.endpoint.url });
@@ -111,10 +145,26 @@ export class Fleet {
 
   /** Drops every member and listener (on client close). */
   close(): void {
-    for (const state of this.#byId.values()) state.dispose();
+    for (const state of this.#byId.values()) {
+      this.#release(state);
+      state.dispose();
+    }
     this.#byId.clear();
-    this.#snapshot = Object.freeze({ version: this.#snapshot.version + 1, members: Object.freeze([]) });
+    this.#snapshot = this.#snapshotOf(this.#snapshot.version + 1, []);
     this.#listeners.clear();
+  }
+
+  #snapshotOf(version: number, members: EndpointState[]): FleetSnapshot {
+    const rows = new Int32Array(members.length);
+    for (let i = 0; i < members.length; i++) rows[i] = members[i]!.row;
+    return Object.freeze({ version, members: Object.freeze(members), rows, table: this.#table });
+  }
+
+  /** Frees the row of a state that left (the state moves to a row of its own first). */
+  #release(state: EndpointState): void {
+    const row = state.row;
+    state.detach();
+    this.#table.release(row);
   }
 }
 
