@@ -91,8 +91,10 @@ function isPrime(value: number): boolean {
 /**
  * Populates the table as Envoy's `MaglevTable` does: in rounds, each endpoint whose weight allows
  * it this round claims the next free slot along its permutation `(offset + k × skip) mod size`.
- * Slots hold `member index + 1`, so a fresh (zeroed) table is empty; the build first touches its
- * pages in order ({@link PageToucher}) because the claims then write it at random.
+ * Slots hold the owner's row in the fleet's endpoint table plus one (a fresh, zeroed table is
+ * empty), so a pick reads the owner's health at once, without a lookup from member to row. The
+ * build first touches the table's pages in order ({@link PageToucher}) because the claims then
+ * write it at random.
  *
  * Walking a permutation to a free slot costs `size / free` probes, so a plain population costs
  * about `size × ln(size)` probes, half of them once fewer than `sqrt(size)` slots are free. From
@@ -103,6 +105,7 @@ function isPrime(value: number): boolean {
 class MaglevBuild implements ChunkedBuild<MaglevPicker> {
   readonly #snapshot: FleetSnapshot;
   readonly #members: readonly EndpointState[];
+  readonly #rows: ArrayLike<number>;
   readonly #rng: Rng;
   readonly #table: SlotTable;
   readonly #position: Int32Array;
@@ -129,8 +132,11 @@ class MaglevBuild implements ChunkedBuild<MaglevPicker> {
     const n = members.length;
     this.#snapshot = snapshot;
     this.#members = members;
+    this.#rows = snapshot.rows;
     this.#rng = rng;
-    this.#table = n < 0xffff ? new Uint16Array(size) : new Int32Array(size);
+    let lastRow = -1;
+    for (let i = 0; i < n; i++) lastRow = Math.max(lastRow, snapshot.rows[i]!);
+    this.#table = lastRow < 0xffff ? new Uint16Array(size) : new Int32Array(size);
     this.#pages = new PageToucher([this.#table]);
     this.#position = new Int32Array(n);
     this.#skip = new Int32Array(n);
@@ -196,6 +202,7 @@ class MaglevBuild implements ChunkedBuild<MaglevPicker> {
    */
   #fill(budget: number): number {
     const n = this.#members.length;
+    const rows = this.#rows;
     const table = this.#table;
     const size = table.length;
     const position = this.#position;
@@ -230,7 +237,7 @@ class MaglevBuild implements ChunkedBuild<MaglevPicker> {
             break;
           }
           searching = false;
-          table[slot] = member + 1;
+          table[slot] = rows[member]! + 1;
           slot += stride;
           position[member] = slot >= size ? slot - size : slot;
         }
@@ -287,14 +294,14 @@ class MaglevBuild implements ChunkedBuild<MaglevPicker> {
     }
     const slot = free[best]!;
     free[best] = free[--this.#freeCount]!;
-    this.#table[slot] = member + 1;
+    this.#table[slot] = this.#rows[member]! + 1;
     const next = slot + stride;
     this.#position[member] = next >= size ? next - size : next;
     return this.#freeCount + 1;
   }
 }
 
-/** Slots hold `member index + 1`: 16 bits while the fleet allows, to halve the table's memory and cache misses. */
+/** Slots hold `row + 1`: 16 bits while the rows allow, to halve the table's memory and cache misses. */
 type SlotTable = Uint16Array | Int32Array;
 
 /** Largest table whose `slot × inverse` products stay exact in a double (< 2^53). */
@@ -316,9 +323,17 @@ function modularInverse(value: number, prime: number): number {
 export class MaglevPicker implements Picker {
   readonly #snapshot: FleetSnapshot;
   readonly #table: SlotTable;
+  /** The members by row (rows no member holds are `undefined`; no slot names them). */
+  readonly #byRow: (EndpointState | undefined)[];
   readonly #rng: Rng;
 
   constructor(snapshot: FleetSnapshot, table: SlotTable, rng: Rng) {
+    const { members, rows } = snapshot;
+    let lastRow = -1;
+    for (let i = 0; i < members.length; i++) lastRow = Math.max(lastRow, rows[i]!);
+    // Array.from makes a packed array (no holes), which V8 reads fastest.
+    this.#byRow = Array.from({ length: lastRow + 1 }, () => undefined);
+    for (let i = 0; i < members.length; i++) this.#byRow[rows[i]!] = members[i];
     this.#snapshot = snapshot;
     this.#table = table;
     this.#rng = rng;
@@ -326,12 +341,11 @@ export class MaglevPicker implements Picker {
 
   /** How many table slots each endpoint owns, by id: how evenly keys spread (printed by `npm run bench:pick`). */
   slotsById(): Map<string, number> {
-    const members = this.#snapshot.members;
-    const slots = new Map<string, number>(members.map((state) => [state.id, 0]));
+    const slots = new Map<string, number>(this.#snapshot.members.map((state) => [state.id, 0]));
     // An empty fleet leaves the table empty (zero).
     for (const owner of this.#table) {
       if (owner === 0) continue;
-      const id = members[owner - 1]!.id;
+      const id = this.#byRow[owner - 1]!.id;
       slots.set(id, slots.get(id)! + 1);
     }
     return slots;
@@ -340,18 +354,18 @@ export class MaglevPicker implements Picker {
   pick(call: Call): EndpointState | undefined {
     const snapshot = this.#snapshot;
     if (call.key === undefined) return randomAvailable(snapshot, this.#rng);
-    const { members, rows } = snapshot;
-    if (members.length === 0) return undefined;
+    if (snapshot.members.length === 0) return undefined;
     // Health comes from the fleet's table, so only the chosen member's state object is touched.
     const health = snapshot.table.health;
+    const byRow = this.#byRow;
     const table = this.#table;
     const size = table.length;
     let slot = hashString(call.key) % size;
     for (let k = 0; k <= WALK_LIMIT; k++) {
-      const member = table[slot]! - 1;
-      if (health[rows[member]!] !== EJECTED) return members[member];
+      const row = table[slot]! - 1;
+      if (health[row] !== EJECTED) return byRow[row];
       if (++slot === size) slot = 0;
     }
-    return firstAvailable(snapshot, table[slot]! - 1);
+    return firstAvailable(snapshot, snapshot.members.indexOf(byRow[table[slot]! - 1]!));
   }
 }
