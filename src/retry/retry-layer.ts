@@ -31,7 +31,10 @@ class RetryableReply extends Error {
   }
 }
 
-/** One logical call's progress through its attempts. */
+/**
+ * One logical call's progress through its attempts. An unhedged call makes it only once its first
+ * attempt has failed; a hedged one from the start, since the hedger launches attempts from it.
+ */
 interface CallAttempts {
   readonly call: Call;
   /** Ids of the endpoints this call's attempts went to. */
@@ -78,25 +81,51 @@ export class RetryLayer {
   readonly middleware: Middleware = (call, next) => {
     const now = this.#deps.clock.now();
     this.#budget?.deposit(now);
-    this.#deps.hedger?.deposit(now);
+    const hedger = this.#deps.hedger;
+    hedger?.deposit(now);
     // A call that may not be repeated goes straight through: one attempt, nothing to track.
     if (!call.idempotent) return next(call);
-    return this.#run(call, next);
+    return hedger && isReplayableBody(call.body) ? this.#hedged(call, next) : this.#first(call, next);
   };
 
-  async #run(call: Call, next: Handler): Promise<Reply> {
+  /**
+   * The first attempt of an unhedged call, the common path: most calls succeed at once, so it
+   * allocates only the attempt's call and its `tried` set, awaits once, and leaves the record of
+   * the call's attempts, p-retry and its closures to a failure.
+   */
+  async #first(call: Call, next: Handler): Promise<Reply> {
+    const tried = new AttemptTried(call.tried);
+    let failure: unknown;
+    try {
+      const reply = await next({ ...call, tried });
+      if (!this.#settings.statuses.has(reply.status)) return reply;
+      failure = new RetryableReply(reply);
+    } catch (error) {
+      failure = error;
+    }
+    const state: CallAttempts = { call, tried: new Set(call.tried), started: call.attempt + 1, sent: [tried] };
+    return this.#afterFailure(state, next, failure);
+  }
+
+  /** A hedged call: every attempt, the first included, runs through the hedger. */
+  async #hedged(call: Call, next: Handler): Promise<Reply> {
     // Numbering and the tried set continue from what an outer middleware may already have sent.
     const state: CallAttempts = { call, tried: new Set(call.tried), started: call.attempt, sent: [] };
     try {
-      // The first attempt runs outside p-retry: most calls succeed at once, and p-retry's setup
-      // (option checks, closures, extra awaits) costs microseconds per call. Once it has failed,
-      // p-retry runs the loop of retries, with this first failure's decision already taken.
-      try {
-        return await this.#attempt(state, next);
-      } catch (error) {
-        const retries = this.#settings.retries;
-        if (retries === 0 || !(error instanceof Error) || !(await this.#shouldRetry(state, error, 0))) throw error;
-      }
+      return await this.#attempt(state, next);
+    } catch (error) {
+      return this.#afterFailure(state, next, error);
+    }
+  }
+
+  /**
+   * After the first attempt failed (`failure` is its error, or a {@link RetryableReply}): once
+   * this first failure's decision is taken, p-retry runs the loop of retries.
+   */
+  async #afterFailure(state: CallAttempts, next: Handler, failure: unknown): Promise<Reply> {
+    const { call } = state;
+    try {
+      if (this.#settings.retries === 0 || !(failure instanceof Error) || !(await this.#shouldRetry(state, failure, 0))) throw failure;
       return await pRetry(() => this.#attempt(state, next), {
         retries: this.#settings.retries - 1,
         // The wait is slept in shouldRetry, on the injected clock.
