@@ -1,13 +1,12 @@
-import { EventEmitter } from 'node:events';
-import CircuitBreaker from 'opossum';
-import type { Call, Handler, Middleware, Reply } from '../core/call.js';
+import type { Call, Middleware } from '../core/call.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { EventBus } from '../core/events.js';
 import { randomInt, type Rng } from '../core/rng.js';
 import type { EndpointState } from '../fleet/endpoint-state.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { BreakerSettings } from './breaker-options.js';
-import { EndpointBreaker, FailedReply, type BreakerHost, type BreakerState, type Circuit } from './endpoint-breaker.js';
+import { EndpointBreaker, type BreakerHost, type BreakerState } from './endpoint-breaker.js';
+import { OutcomeWindow } from './outcome-window.js';
 
 /** What the breaker layer needs from the client. */
 export interface BreakerLayerDeps {
@@ -17,9 +16,6 @@ export interface BreakerLayerDeps {
   readonly events: EventBus;
   readonly fleet: Fleet;
 }
-
-/** opossum's `resetTimeout`: the largest delay a timer can hold, so its own half-open timer never fires. */
-const OPOSSUM_RESET_NEVER = 2 ** 31 - 1;
 
 /**
  * The breaker layer, just below the balance layer: one {@link EndpointBreaker} per endpoint,
@@ -33,31 +29,21 @@ const OPOSSUM_RESET_NEVER = 2 ** 31 - 1;
  * - **panic**: when every endpoint is ejected, {@link BreakerLayer.panicPick} picks among all of
  *   them (the balance layer calls it when its picker finds none), like Envoy's panic threshold.
  *
- * opossum's rolling windows are rotated by one timer on the client clock for all breakers
- * (opossum's `rotateBucketController`), instead of two intervals per breaker, which at 10 000
- * endpoints would be 20 000 timers.
+ * Every breaker's rolling window moves on with one timer on the client clock, which advances a
+ * shared rotation count once per bucket length ({@link OutcomeWindow}), instead of a timer per
+ * breaker (opossum's defaults arm two intervals per breaker: 20 000 timers at 10 000 endpoints).
  */
 export class BreakerLayer implements BreakerHost {
   readonly settings: BreakerSettings;
   readonly #deps: BreakerLayerDeps;
-  readonly #rotation = new EventEmitter();
   readonly #ejected = new Set<EndpointBreaker>();
-  readonly #action: (call: Call, next: Handler) => Promise<Reply>;
-  readonly #isNeutral = (_error: unknown, call?: Call): boolean => call?.signal?.aborted === true;
   #breakers = 0;
   #rotateTimer: TimerHandle | undefined;
+  #epoch = 0;
 
   constructor(settings: BreakerSettings, deps: BreakerLayerDeps) {
     this.settings = settings;
     this.#deps = deps;
-    // Every breaker listens for the rotation; the emitter is private to this layer.
-    this.#rotation.setMaxListeners(0);
-    const { isFailureStatus } = settings;
-    this.#action = (call, next) =>
-      next(call).then((reply) => {
-        if (isFailureStatus(reply.status)) throw new FailedReply(reply);
-        return reply;
-      });
   }
 
   /** Endpoints ejected now (breaker open or half-open). */
@@ -109,22 +95,12 @@ export class BreakerLayer implements BreakerHost {
     this.#deps.clock.clearTimeout(handle);
   }
 
-  newCircuit(endpoint: EndpointState): Circuit {
-    const s = this.settings;
-    // opossum keeps (and mutates) the options object it is given: a fresh one per instance.
-    return new CircuitBreaker(this.#action, {
-      name: endpoint.id,
-      timeout: false,
-      resetTimeout: OPOSSUM_RESET_NEVER,
-      errorThresholdPercentage: s.errorThresholdPercentage,
-      volumeThreshold: s.volumeThreshold,
-      rollingCountTimeout: s.rollingCountTimeout,
-      rollingCountBuckets: s.rollingCountBuckets,
-      rollingPercentilesEnabled: false,
-      enableSnapshots: false,
-      rotateBucketController: this.#rotation,
-      errorFilter: this.#isNeutral,
-    });
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  newWindow(): OutcomeWindow {
+    return new OutcomeWindow(this.settings.rollingCountBuckets, this.#epoch);
   }
 
   mayEject(breaker: EndpointBreaker): boolean {
@@ -155,7 +131,7 @@ export class BreakerLayer implements BreakerHost {
   #armRotation(): void {
     const interval = this.settings.rollingCountTimeout / this.settings.rollingCountBuckets;
     const rotate = (): void => {
-      this.#rotation.emit('rotate');
+      this.#epoch++;
       this.#rotateTimer = this.#deps.clock.setTimeout(rotate, interval);
     };
     this.#rotateTimer = this.#deps.clock.setTimeout(rotate, interval);

@@ -1,15 +1,12 @@
-import CircuitBreaker from 'opossum';
 import type { Call, Handler, Reply } from '../core/call.js';
 import type { TimerHandle } from '../core/clock.js';
 import { CircuitOpenError } from '../core/errors.js';
 import type { EndpointResource, EndpointState } from '../fleet/endpoint-state.js';
 import type { BreakerSettings } from './breaker-options.js';
+import type { OutcomeWindow } from './outcome-window.js';
 
 /** A breaker's state: `closed` lets attempts through, `open` ejects, `half-open` admits probes. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
-
-/** The opossum instance behind one endpoint: it fires `(call, next)` and resolves to a reply. */
-export type Circuit = CircuitBreaker<[Call, Handler], Reply>;
 
 /** What an {@link EndpointBreaker} needs from the breaker layer that owns it. */
 export interface BreakerHost {
@@ -17,8 +14,10 @@ export interface BreakerHost {
   /** Arms a timer on the client clock. */
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
-  /** A new opossum instance for `endpoint` (shared options and bucket rotation). */
-  newCircuit(endpoint: EndpointState): Circuit;
+  /** The shared rotation count the layer's one timer advances every bucket length (see {@link OutcomeWindow}). */
+  readonly epoch: number;
+  /** A new, empty rolling window. */
+  newWindow(): OutcomeWindow;
   /** The ejection cap: whether `breaker` may be ejected now. */
   mayEject(breaker: EndpointBreaker): boolean;
   /** Reports a state change (for events and the count of ejected endpoints). */
@@ -27,46 +26,35 @@ export interface BreakerHost {
   released(breaker: EndpointBreaker): void;
 }
 
-/** A reply whose status counts as a failure, thrown through opossum so it is counted, then unwrapped. */
-export class FailedReply {
-  constructor(readonly reply: Reply) {}
-}
-
-function unwrapFailedReply(error: unknown): Reply {
-  if (error instanceof FailedReply) return error.reply;
-  throw error;
-}
-
 type Outcome = 'success' | 'failure' | 'neutral';
 
 /**
- * One endpoint's circuit breaker: an opossum breaker for the closed state, and a state machine on
- * the client clock around it.
+ * One endpoint's circuit breaker: a rolling window of outcomes for the closed state, and a state
+ * machine on the client clock around it.
  *
- * - **closed**: every attempt is fired through opossum, which keeps the rolling window (buckets
- *   rotated by the layer's one shared timer) and opens when, past `volumeThreshold` attempts,
- *   the failure share exceeds `errorThresholdPercentage`. Connection errors, timeouts and
- *   failure statuses (5xx by default) count; an attempt aborted by its caller or by a winning
- *   hedge does not.
+ * - **closed**: every attempt is counted in an {@link OutcomeWindow} (buckets rotated by the
+ *   layer's one shared timer); on a failure, once the window holds `volumeThreshold` attempts, a
+ *   failure share above `errorThresholdPercentage` trips the breaker: opossum's rule, counted the
+ *   way opossum counts (an attempt when it starts, a failure when it ends). Connection errors,
+ *   timeouts and failure statuses (5xx by default) count; an attempt aborted by its caller or by a
+ *   winning hedge does not. A failing reply is still returned, not thrown.
  * - **open**: the endpoint's health is `ejected`, so pickers skip it; after `resetTimeout` on the
  *   injected clock the breaker goes half-open. If the ejection cap forbids ejecting it, the trip is
- *   undone (opossum closed again, its window kept) and the next failure asks again.
- * - **half-open**: health `probing`; up to `halfOpenProbes` attempts run at once, bypassing the
- *   open opossum instance (while every slot is taken the endpoint is unpickable). The first success
- *   closes the breaker with a fresh opossum instance (a fresh window, as Hystrix resets its counts
- *   on close); the first failure reopens it for another `resetTimeout`; an aborted probe frees its
- *   slot. So it never stays open without a timer to half-open it, and never half-open without a
- *   free probe slot or a probe in flight.
+ *   undone (the breaker stays closed, its window kept) and the next failure asks again.
+ * - **half-open**: health `probing`; up to `halfOpenProbes` attempts run at once (while every
+ *   slot is taken the endpoint is unpickable). The first success closes the breaker with a fresh
+ *   window (as Hystrix resets its counts on close); the first failure reopens it for another
+ *   `resetTimeout`; an aborted probe frees its slot. So it never stays open without a timer to
+ *   half-open it, and never half-open without a free probe slot or a probe in flight.
  *
- * opossum's own half-open timer and attempt timeout are not used: its `resetTimeout` is set beyond
- * reach (the timer it arms when opening is cleared on close and shutdown), because time here is the
- * injected clock's; attempt timeouts belong to the transport.
+ * The closed state's window is this library's own rather than an opossum instance's: opossum's
+ * `fire` costs more per attempt than the whole pipeline may add to a request (docs/decisions.md).
  */
 export class EndpointBreaker implements EndpointResource {
   /** The endpoint this breaker guards. */
   readonly endpoint: EndpointState;
   readonly #host: BreakerHost;
-  #circuit: Circuit;
+  #window: OutcomeWindow;
   #state: BreakerState = 'closed';
   #timer: TimerHandle | undefined;
   #probes = 0;
@@ -77,7 +65,7 @@ export class EndpointBreaker implements EndpointResource {
   constructor(endpoint: EndpointState, host: BreakerHost) {
     this.endpoint = endpoint;
     this.#host = host;
-    this.#circuit = this.#newCircuit();
+    this.#window = host.newWindow();
   }
 
   /** The breaker's state. */
@@ -96,7 +84,7 @@ export class EndpointBreaker implements EndpointResource {
    * with {@link CircuitOpenError} without being sent.
    */
   run(call: Call, next: Handler): Promise<Reply> {
-    if (this.#state === 'closed') return this.#circuit.fire(call, next).catch(unwrapFailedReply);
+    if (this.#state === 'closed') return this.#count(call, next);
     if (this.#state === 'half-open' && this.#probes < this.#host.settings.halfOpenProbes) {
       this.#probes++;
       if (this.#probes === this.#host.settings.halfOpenProbes) this.endpoint.setHealth('ejected');
@@ -106,30 +94,43 @@ export class EndpointBreaker implements EndpointResource {
     return this.#observe(call, next, false);
   }
 
-  /** Shuts the breaker down: clears its timers and opossum's (the fleet calls this when the endpoint leaves). */
+  /** Shuts the breaker down: clears its timer (the fleet calls this when the endpoint leaves). */
   close(): void {
     if (this.#shutdown) return;
     this.#shutdown = true;
     this.#generation++;
     if (this.#timer !== undefined) this.#host.clearTimeout(this.#timer);
-    this.#circuit.shutdown();
     this.#host.released(this);
   }
 
-  #newCircuit(): Circuit {
-    const circuit = this.#host.newCircuit(this.endpoint);
-    circuit.on('open', () => this.#trip());
-    return circuit;
+  /** A closed-state attempt, counted in the window it started in. */
+  async #count(call: Call, next: Handler): Promise<Reply> {
+    const window = this.#window;
+    window.attempt(this.#host.epoch);
+    let reply: Reply;
+    try {
+      reply = await next(call);
+    } catch (error) {
+      if (!call.signal?.aborted) this.#failed(window);
+      throw error;
+    }
+    if (this.#host.settings.isFailureStatus(reply.status) && !call.signal?.aborted) this.#failed(window);
+    return reply;
   }
 
-  /** opossum opened while closed: eject, unless the cap forbids it. */
+  /** A closed-state attempt failed: count it, and trip if the window says so (opossum's rule). */
+  #failed(window: OutcomeWindow): void {
+    window.failure(this.#host.epoch);
+    // A window replaced on close, or a breaker no longer closed, takes no decision.
+    if (window !== this.#window || this.#state !== 'closed' || this.#shutdown) return;
+    const { volumeThreshold, errorThresholdPercentage } = this.#host.settings;
+    if (window.attempts < volumeThreshold) return;
+    if ((window.failures / window.attempts) * 100 > errorThresholdPercentage) this.#trip();
+  }
+
+  /** The window tripped while closed: eject, unless the cap forbids it. */
   #trip(): void {
-    if (this.#shutdown || this.#state !== 'closed') return;
-    if (!this.#host.mayEject(this)) {
-      this.#circuit.close();
-      return;
-    }
-    this.#open('closed');
+    if (this.#host.mayEject(this)) this.#open('closed');
   }
 
   #open(from: BreakerState): void {
@@ -152,8 +153,7 @@ export class EndpointBreaker implements EndpointResource {
     this.#transition('closed');
     if (this.#timer !== undefined) this.#host.clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#circuit.shutdown();
-    this.#circuit = this.#newCircuit();
+    this.#window = this.#host.newWindow();
     this.endpoint.setHealth('healthy');
     this.#host.changed(this, from, 'closed');
   }

@@ -94,6 +94,39 @@ describe('per-endpoint breaker', () => {
     expect(t.breaker(0).state).toBe('closed');
   });
 
+  it('counts an attempt when it is sent, so failures are weighed against every attempt in flight', async () => {
+    const t = setup();
+    const attempts = [pending(), pending(), pending(), pending()];
+    const sent = attempts.map((a) => t.send(0, a.next));
+    attempts[0]!.settle(reply(503));
+    attempts[1]!.settle(reply(503));
+    await Promise.all(sent.slice(0, 2));
+    // Two failures out of four attempts sent: 50 %, not above the threshold.
+    expect(t.breaker(0).state).toBe('closed');
+    attempts[2]!.settle(refused());
+    await sent[2];
+    expect(t.breaker(0).state).toBe('open');
+    attempts[3]!.settle(reply(200));
+    await sent[3];
+  });
+
+  it('does not count an attempt sent before the breaker closed in its fresh window', async () => {
+    const t = setup();
+    const old = pending();
+    const oldAttempt = t.send(0, old.next);
+    for (let i = 0; i < 4; i++) await t.send(0, 503);
+    t.clock.advance(1_000);
+    await t.send(0, 200);
+    expect(t.breaker(0).state).toBe('closed');
+    old.settle(reply(503));
+    await oldAttempt;
+    // The fresh window: two failures out of four, 50 %, so it stays closed.
+    for (const status of [200, 200, 503, 503]) await t.send(0, status);
+    expect(t.breaker(0).state).toBe('closed');
+    await t.send(0, 503);
+    expect(t.breaker(0).state).toBe('open');
+  });
+
   it('takes the failure test from isFailureStatus', async () => {
     const t = setup({ isFailureStatus: (s) => s === 429 || s >= 500 });
     for (let i = 0; i < 4; i++) await t.send(0, 429);
