@@ -6,6 +6,7 @@ import type { EndpointState } from '../fleet/endpoint-state.js';
 import { EJECTED } from '../fleet/endpoint-table.js';
 import type { FleetSnapshot } from '../fleet/fleet.js';
 import { firstAvailable, randomAvailable } from './available.js';
+import { membersByRow } from './by-row.js';
 import type { Balancer, Picker } from './balancer.js';
 import { PageToucher, runChunked, type ChunkedBuild } from './chunked-build.js';
 import { hashString } from './hash.js';
@@ -324,16 +325,11 @@ export class MaglevPicker implements Picker {
   readonly #snapshot: FleetSnapshot;
   readonly #table: SlotTable;
   /** The members by row (rows no member holds are `undefined`; no slot names them). */
-  readonly #byRow: (EndpointState | undefined)[];
+  readonly #byRow: readonly (EndpointState | undefined)[];
   readonly #rng: Rng;
 
   constructor(snapshot: FleetSnapshot, table: SlotTable, rng: Rng) {
-    const { members, rows } = snapshot;
-    let lastRow = -1;
-    for (let i = 0; i < members.length; i++) lastRow = Math.max(lastRow, rows[i]!);
-    // Array.from makes a packed array (no holes), which V8 reads fastest.
-    this.#byRow = Array.from({ length: lastRow + 1 }, () => undefined);
-    for (let i = 0; i < members.length; i++) this.#byRow[rows[i]!] = members[i];
+    this.#byRow = membersByRow(snapshot);
     this.#snapshot = snapshot;
     this.#table = table;
     this.#rng = rng;

@@ -5,6 +5,7 @@ import type { EndpointState } from '../fleet/endpoint-state.js';
 import { EJECTED } from '../fleet/endpoint-table.js';
 import type { FleetSnapshot } from '../fleet/fleet.js';
 import { randomAvailable } from './available.js';
+import { membersByRow } from './by-row.js';
 import type { Picker } from './balancer.js';
 import { EffectiveWeights } from './effective-weights.js';
 import { isBackingOff, type LoadMetric } from './load.js';
@@ -30,7 +31,7 @@ const MAX_EFFORT = 5;
 export class TwoChoicesPicker implements Picker {
   readonly #snapshot: FleetSnapshot;
   /** The member at each position. */
-  readonly #memberAt: readonly EndpointState[];
+  readonly #memberAt: readonly (EndpointState | undefined)[];
   /** The row of each position; `undefined` when positions are rows. */
   readonly #rowAt: ArrayLike<number> | undefined;
   readonly #weights: EffectiveWeights;
@@ -41,8 +42,10 @@ export class TwoChoicesPicker implements Picker {
   constructor(snapshot: FleetSnapshot, load: LoadMetric, settings: WeightedSettings, clock: Clock, rng: Rng) {
     this.#snapshot = snapshot;
     const byRow = membersByRow(snapshot);
-    this.#memberAt = byRow ?? snapshot.members;
-    this.#rowAt = byRow ? undefined : snapshot.rows;
+    // Rows are positions when there are exactly n of them (no free row among them).
+    const rowsArePositions = byRow.length === snapshot.members.length;
+    this.#memberAt = rowsArePositions ? byRow : snapshot.members;
+    this.#rowAt = rowsArePositions ? undefined : snapshot.rows;
     this.#weights = new EffectiveWeights(snapshot, settings.slowStart);
     this.#load = load;
     this.#clock = clock;
@@ -88,19 +91,3 @@ export class TwoChoicesPicker implements Picker {
   }
 }
 
-/**
- * The members of `snapshot` listed by row, when their rows are exactly `0 … n-1` (the fleet's
- * table has no free row); `undefined` otherwise.
- */
-function membersByRow(snapshot: FleetSnapshot): EndpointState[] | undefined {
-  const { members, rows } = snapshot;
-  const n = members.length;
-  // A copy, so the array is packed (no holes) before it is filled by row.
-  const byRow = members.slice();
-  for (let i = 0; i < n; i++) {
-    const row = rows[i]!;
-    if (row >= n) return undefined;
-    byRow[row] = members[i]!;
-  }
-  return byRow;
-}

@@ -18,7 +18,8 @@ export function healthCode(health: EndpointHealth): number {
  * Why columns: at 100 000 endpoints a pick is bound by memory latency, not by instructions. A
  * sample that reads a random endpoint's state object reads from some 30 MiB of objects, a cache
  * miss per object; a p2c sample reads three columns instead (health, back-off, in-flight: 13 bytes
- * per endpoint, 1.3 MB at 100 000), which stay in the L2 cache. The table holds 45 bytes per row.
+ * per endpoint, 1.3 MB at 100 000), small enough to stay in a 2 MiB L2 cache. The table holds 45
+ * bytes per row.
  *
  * Read-only for pickers: {@link EndpointState} is the only writer (through the load tracker's and
  * the breaker layer's calls, shared/STYLE.md rule 3). Read the columns through this object on
@@ -49,9 +50,9 @@ const INITIAL_CAPACITY = 8;
 /**
  * The fleet's {@link EndpointColumns}, with the rows' life cycle: {@link EndpointTable.allocate}
  * takes a free row (one an endpoint left earlier, else a new one at the end, doubling the
- * columns when they are full), {@link EndpointTable.release} puts a row back on the free list. So
- * the table never holds more rows than the fleet's largest membership plus one change's newcomers,
- * however many endpoints come and go.
+ * columns when they are full), {@link EndpointTable.release} puts a row back on the free list. The
+ * fleet frees the rows of leavers before newcomers take rows, so no more rows are ever in use than
+ * the fleet's largest membership, however many endpoints come and go.
  */
 export class EndpointTable implements EndpointColumns {
   readonly ewmaTauMs: number;
