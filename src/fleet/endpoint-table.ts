@@ -49,10 +49,12 @@ const INITIAL_CAPACITY = 8;
 
 /**
  * The fleet's {@link EndpointColumns}, with the rows' life cycle: {@link EndpointTable.allocate}
- * takes a free row (one an endpoint left earlier, else a new one at the end, doubling the
+ * takes the lowest free row (one an endpoint left earlier, else a new one at the end, doubling the
  * columns when they are full), {@link EndpointTable.release} puts a row back on the free list. The
  * fleet frees the rows of leavers before newcomers take rows, so no more rows are ever in use than
- * the fleet's largest membership, however many endpoints come and go.
+ * the fleet's largest membership, however many endpoints come and go; and lowest first, so
+ * endpoints that replace others in discovery order take their rows in that order (members stay in
+ * the rows of their indices, which pickers use to skip a lookup).
  */
 export class EndpointTable implements EndpointColumns {
   readonly ewmaTauMs: number;
@@ -65,8 +67,9 @@ export class EndpointTable implements EndpointColumns {
   #joinedAt: Float64Array;
   /** Rows ever handed out: rows at and above it have never been used. */
   #end = 0;
-  /** Released rows, reused last-in first-out. */
+  /** Released rows; sorted from highest to lowest when `#freeSorted`. */
   readonly #free: number[] = [];
+  #freeSorted = true;
 
   /**
    * @param ewmaTauMs - time constant τ (ms) of the peak-EWMA latency estimates
@@ -123,6 +126,10 @@ export class EndpointTable implements EndpointColumns {
 
   /** Takes a row for an endpoint of `weight` that joins at `joinedAt` (clock ms): healthy, idle, no history. */
   allocate(weight: number, joinedAt: number): number {
+    if (!this.#freeSorted) {
+      this.#free.sort((a, b) => b - a);
+      this.#freeSorted = true;
+    }
     let row = this.#free.pop();
     if (row === undefined) {
       if (this.#end === this.capacity) this.#grow();
@@ -142,6 +149,7 @@ export class EndpointTable implements EndpointColumns {
   release(row: number): void {
     this.#health[row] = EJECTED;
     this.#free.push(row);
+    this.#freeSorted = false;
   }
 
   /** Copies row `from` of `source` into row `to` of this table. */

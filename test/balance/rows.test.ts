@@ -4,6 +4,7 @@
  * shrink), and check that every balancer still reads the right endpoint's state.
  */
 import { describe, expect, it } from 'vitest';
+import { membersByRow } from '../../src/balance/by-row.js';
 import { resolveBalancer } from '../../src/balance/registry.js';
 import { BALANCER_NAMES, p2c, seededRng } from '../../src/index.js';
 import { call, endpoints, fleetOf, pickerFor, setInFlight, tally } from './support/fleet.js';
@@ -43,5 +44,18 @@ describe.each(LAYOUTS)('with rows $layout', ({ churn, members }) => {
     fleet.snapshot.members.forEach((state, i) => {
       expect(Math.abs((counts.get(state.id) ?? 0) / 60_000 - (5 - i) / 15)).toBeLessThan(0.01);
     });
+  });
+});
+
+describe('membersByRow', () => {
+  it('is the members array itself while each member is in the row of its index', () => {
+    const { fleet } = churned([[6, 7, 8, 3, 4, 5]], [6, 7, 8, 3, 4, 5]);
+    expect(membersByRow(fleet.snapshot)).toBe(fleet.snapshot.members);
+  });
+
+  it('lists the members by row otherwise, with nothing in free rows', () => {
+    const { fleet } = churned([[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]], [9, 1, 7, 3]);
+    const byRow = membersByRow(fleet.snapshot);
+    expect(Array.from(byRow, (s) => s?.id ?? '-')).toEqual(['-', 'e1', '-', 'e3', '-', '-', '-', 'e7', '-', 'e9']);
   });
 });

@@ -64,13 +64,15 @@ describe('the endpoint table', () => {
     expect(rowOf(fleet, 'e0')).toMatchObject({ row: before.row, weight: 5 });
   });
 
-  it("gives a leaver's row to the endpoint that replaces it in the same update, so the rows stay 0 … n-1", () => {
+  it("gives a leaver's row to the endpoint that replaces it in the same update (lowest free row first), so members stay in the rows of their indices", () => {
     const { fleet } = newFleet();
     fleet.update(eps(0, 1, 2, 3));
     expect(Array.from(fleet.snapshot.rows)).toEqual([0, 1, 2, 3]);
     fleet.update(eps(0, 9, 2, 3));
     expect(Array.from(fleet.snapshot.rows)).toEqual([0, 1, 2, 3]);
     expect(rowOf(fleet, 'e9')).toMatchObject({ row: 1, inFlight: 0, ewmaStamp: -Infinity });
+    fleet.update(eps(7, 8, 2, 6));
+    expect(Array.from(fleet.snapshot.rows)).toEqual([0, 1, 2, 3]);
   });
 
   it('reads a row freed by a shrinking fleet as ejected, and hands it to the next newcomer', () => {
@@ -126,14 +128,14 @@ describe('the endpoint table', () => {
 });
 
 describe('EndpointTable', () => {
-  it('reuses released rows last in, first out, and appends (doubling its columns) only when none is free', () => {
+  it('reuses released rows lowest first, and appends (doubling its columns) only when none is free', () => {
     const table = new EndpointTable(1_000, 2);
     expect([table.allocate(1, 0), table.allocate(1, 0), table.allocate(1, 0)]).toEqual([0, 1, 2]);
     expect([table.capacity, table.size]).toEqual([4, 3]);
-    table.release(0);
     table.release(2);
+    table.release(0);
     expect(table.size).toBe(1);
-    expect([table.allocate(1, 0), table.allocate(1, 0), table.allocate(1, 0)]).toEqual([2, 0, 3]);
+    expect([table.allocate(1, 0), table.allocate(1, 0), table.allocate(1, 0)]).toEqual([0, 2, 3]);
     expect([table.capacity, table.size]).toEqual([4, 4]);
   });
 
