@@ -12,8 +12,8 @@
  * where throughput is shared with the server.
  *
  * It also reports the token bucket's cost per acquire (bench/limiter.ts; goal <= 100 ns) and times,
- * in-process, the per-attempt abort source the transport uses (a plain
- * AttemptSignal and one timer) against the usual AbortController + AbortSignal.any() + timer.
+ * in-process, the attempt timer the transport uses (an entry in its AttemptTimeouts list, behind one
+ * clock timer) against one clock timer per attempt, with 32 attempts in flight.
  *
  * Options: --seconds <per variant per round, default 2> --rounds <default 5> --concurrency <default 32>
  */
@@ -23,7 +23,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { fetch as undiciFetch, Pool } from 'undici';
 import { createClient } from '../dist/index.js';
-import { AttemptSignal } from '../src/transport/attempt-signal.js';
+import { systemClock, type TimerHandle } from '../src/core/clock.js';
+import { AttemptTimeouts, Expiring } from '../src/transport/attempt-timeouts.js';
 import { measureTokenBucket } from './limiter.js';
 
 const { values } = parseArgs({
@@ -135,36 +136,37 @@ await bare.close();
 await pool.close();
 server.kill('SIGTERM');
 
-/** ns per attempt to arm and disarm an abort source that follows a caller's signal and a timer. */
-function abortSourceCost(make: (caller: AbortSignal) => () => void): number {
-  const caller = new AbortController().signal;
-  const n = 200_000;
-  for (let i = 0; i < n; i++) make(caller)();
+/** ns per attempt to arm and disarm a 10 s attempt timer, with 32 attempts in flight. */
+function attemptTimerCost(arm: (slot: number) => void): number {
+  const n = 1_000_000;
+  for (let i = 0; i < n; i++) arm(i & 31);
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) make(caller)();
+  for (let i = 0; i < n; i++) arm(i & 31);
   return ((performance.now() - t0) * 1e6) / n;
 }
-const attemptSignalNs = abortSourceCost((caller) => {
-  const signal = new AttemptSignal(caller);
-  const timer = setTimeout(() => signal.fire(new Error('timeout')), 10_000);
-  return () => {
-    clearTimeout(timer);
-    signal.release();
-  };
+class Attempt extends Expiring {
+  expire(): void {}
+}
+const timeouts = new AttemptTimeouts(systemClock, 10_000);
+const inList: (Attempt | undefined)[] = new Array(32);
+const attemptTimeoutsNs = attemptTimerCost((slot) => {
+  if (inList[slot]) timeouts.remove(inList[slot]);
+  const attempt = new Attempt();
+  timeouts.add(attempt, 10_000, systemClock.now());
+  inList[slot] = attempt;
 });
+for (const attempt of inList) if (attempt) timeouts.remove(attempt);
 const bucket = measureTokenBucket();
-const abortControllerNs = abortSourceCost((caller) => {
-  const controller = new AbortController();
-  const merged = AbortSignal.any([caller, controller.signal]);
-  const timer = setTimeout(() => controller.abort(new Error('timeout')), 10_000);
-  return () => {
-    clearTimeout(timer);
-    void merged;
-  };
+const timers: (TimerHandle | undefined)[] = new Array(32);
+const timerPerAttemptNs = attemptTimerCost((slot) => {
+  if (timers[slot]) systemClock.clearTimeout(timers[slot]);
+  const attempt = new Attempt();
+  timers[slot] = systemClock.setTimeout(() => attempt.expire(), 10_000);
 });
+for (const timer of timers) if (timer) systemClock.clearTimeout(timer);
 
 if (values.json) {
-  console.log(JSON.stringify({ concurrency, seconds, rounds, summary, requestRatio, bareRatio, fetchRatio, tokenBucketNs: bucket.nsPerAcquire, attemptSignalNs, abortControllerNs }, null, 2));
+  console.log(JSON.stringify({ concurrency, seconds, rounds, summary, requestRatio, bareRatio, fetchRatio, tokenBucketNs: bucket.nsPerAcquire, attemptTimeoutsNs, timerPerAttemptNs }, null, 2));
 } else {
   console.log(`\nswitchyard overhead: ${rounds} rounds x ${seconds}s per variant, concurrency ${concurrency}, Node ${process.version}\n`);
   console.log('variant                      req/s (median)   client CPU µs/req');
@@ -173,5 +175,5 @@ if (values.json) {
   console.log(`bare request   / Pool.request = ${bareRatio.toFixed(3)}  (tracing, breaker and retry off)`);
   console.log(`client.fetch   / undici.fetch = ${fetchRatio.toFixed(3)}  (goal >= 1.5)`);
   console.log(`\ntoken bucket: ${bucket.nsPerAcquire.toFixed(1)} ns per acquire, clock read included (goal <= 100 ns)`);
-  console.log(`abort source per attempt: AttemptSignal + timer ${attemptSignalNs.toFixed(0)} ns; AbortController + AbortSignal.any + timer ${abortControllerNs.toFixed(0)} ns`);
+  console.log(`attempt timer: AttemptTimeouts add + remove ${attemptTimeoutsNs.toFixed(0)} ns; a clock timer per attempt ${timerPerAttemptNs.toFixed(0)} ns`);
 }

@@ -1,10 +1,10 @@
-import type { EventEmitter } from 'node:events';
 import { Pool, type Dispatcher } from 'undici';
 import type { Call, Handler, Reply } from '../core/call.js';
 import type { Clock } from '../core/clock.js';
 import { TimeoutError } from '../core/errors.js';
 import type { Fleet } from '../fleet/fleet.js';
-import { AttemptSignal } from './attempt-signal.js';
+import { AttemptHandler, type AttemptTimeout } from './attempt-handler.js';
+import { AttemptTimeouts } from './attempt-timeouts.js';
 
 /** Connection options for the per-endpoint undici pools. */
 export interface TransportOptions {
@@ -30,20 +30,26 @@ export interface TransportSettings extends TransportOptions {
  * The terminal handler: one undici `Pool` per endpoint origin, created on first use and closed
  * when the endpoint leaves the fleet.
  *
- * Each attempt gets one timer on the injected clock, for the smaller of the attempt timeout and
- * what remains of the call's total deadline, covering the wait for a connection, the connect, the
- * send and the wait for response headers. It aborts the request through an {@link AttemptSignal}
- * (a plain object, not an `AbortController`; undici's own `headersTimeout` runs on a ~500 ms
- * coarse timer and does not cover the pool queue, so it cannot enforce short timeouts).
+ * Each attempt is dispatched with an {@link AttemptHandler} (undici's handler API, not
+ * `Pool.request`) and gets a timeout on the injected clock, for the smaller of the attempt timeout
+ * and what remains of the call's total deadline, covering the wait for a connection, the connect,
+ * the send and the wait for response headers ({@link AttemptTimeouts}: one clock timer for all
+ * attempts with the attempt timeout; undici's own `headersTimeout` runs on a ~500 ms coarse timer
+ * and does not cover the pool queue, so it cannot enforce short timeouts).
  */
 export class Transport {
   readonly #settings: TransportSettings;
+  /** The timeout of an attempt that the call's deadline does not cut short. */
+  readonly #attemptTimeout: AttemptTimeout;
+  readonly #timeouts: AttemptTimeouts;
   readonly #pools = new Map<string, Pool>();
   readonly #closing = new Set<Promise<void>>();
   #unsubscribe: () => void;
 
   constructor(settings: TransportSettings) {
     this.#settings = settings;
+    this.#attemptTimeout = { delayMs: settings.attemptTimeout, kind: 'attempt', limitMs: settings.attemptTimeout };
+    this.#timeouts = new AttemptTimeouts(settings.clock, settings.attemptTimeout);
     this.#unsubscribe = settings.fleet.onChange((change, snapshot) => {
       const live = new Set(snapshot.members.map((m) => m.endpoint.url));
       for (const state of change.removed) {
@@ -53,36 +59,31 @@ export class Transport {
   }
 
   /** The terminal handler: sends `call` to `call.endpoint`. */
-  readonly handler: Handler = async (call: Call): Promise<Reply> => {
+  readonly handler: Handler = (call: Call): Promise<Reply> => {
     const endpoint = call.endpoint;
-    if (!endpoint) throw new TypeError('transport reached without an endpoint; the balance layer must run first');
+    if (!endpoint) return Promise.reject(new TypeError('transport reached without an endpoint; the balance layer must run first'));
+    const caller = call.signal;
+    if (caller?.aborted) return Promise.reject(caller.reason);
     const { clock, attemptTimeout, totalTimeout } = this.#settings;
-    const remaining = call.deadline - clock.now();
-    if (remaining <= 0) throw new TimeoutError('total', totalTimeout);
-    const byDeadline = remaining < attemptTimeout;
-    const signal = new AttemptSignal(call.signal);
-    // One timer covers queueing for a connection, connecting, sending and waiting for headers.
-    const timer = clock.setTimeout(
-      () => signal.fire(byDeadline ? new TimeoutError('total', totalTimeout) : new TimeoutError('attempt', attemptTimeout)),
-      byDeadline ? remaining : attemptTimeout,
-    );
-    try {
-      const data = await this.#pool(endpoint.endpoint.url).request({
-        method: call.method as Dispatcher.HttpMethod,
-        path: call.path,
-        headers: call.headers,
-        body: call.body as Dispatcher.DispatchOptions['body'],
-        // undici's types ask for a full EventEmitter; it uses only once/on/removeListener and reason.
-        signal: signal as unknown as EventEmitter,
-        idempotent: call.idempotent,
-      });
-      return { status: data.statusCode, headers: data.headers, body: data.body, endpoint };
-    } catch (error) {
-      signal.release();
-      throw error;
-    } finally {
-      clock.clearTimeout(timer);
-    }
+    const now = clock.now();
+    const remaining = call.deadline - now;
+    if (remaining <= 0) return Promise.reject(new TimeoutError('total', totalTimeout));
+    const timeout: AttemptTimeout =
+      remaining < attemptTimeout ? { delayMs: remaining, kind: 'total', limitMs: totalTimeout } : this.#attemptTimeout;
+    const pool = this.#pool(endpoint.endpoint.url);
+    return new Promise<Reply>((resolve, reject) => {
+      const handler = new AttemptHandler(endpoint, call.method, call.body, caller, this.#timeouts, timeout, now, resolve, reject);
+      pool.dispatch(
+        {
+          method: call.method as Dispatcher.HttpMethod,
+          path: call.path,
+          headers: call.headers,
+          body: call.body as Dispatcher.DispatchOptions['body'],
+          idempotent: call.idempotent,
+        },
+        handler,
+      );
+    });
   };
 
   /** Closes every pool; resolves when their sockets are closed. */

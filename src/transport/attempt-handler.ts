@@ -1,0 +1,177 @@
+/// <reference path="./undici-body.d.ts" />
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { Readable as BodyReadable } from 'undici/lib/api/readable.js';
+import type { Reply, ReplyBody, RequestBody } from '../core/call.js';
+import { TimeoutError } from '../core/errors.js';
+import type { EndpointState } from '../fleet/endpoint-state.js';
+import { Expiring, type AttemptTimeouts } from './attempt-timeouts.js';
+
+const noop = (): void => {};
+
+/** What ends an attempt that waits too long for its response headers. */
+export interface AttemptTimeout {
+  /** Time from dispatch to the response headers (ms). */
+  readonly delayMs: number;
+  /** The limit that sets it, reported by the {@link TimeoutError}. */
+  readonly kind: 'attempt' | 'total';
+  /** That limit's configured value (ms). */
+  readonly limitMs: number;
+}
+
+/**
+ * The undici dispatch handler of one attempt (undici's handler API: `onRequestStart`,
+ * `onResponseStart`, `onResponseData`, `onResponseEnd`, `onResponseError`), and the owner of the
+ * attempt's timer and of its watch on the caller's `AbortSignal`.
+ *
+ * It does what undici's own `request()` handler does, without what the transport does not need
+ * (an `AsyncResource` scope per callback, a callback turned into a promise, a signal object with
+ * its listeners): it resolves the attempt with the reply when the response headers arrive and
+ * streams the body through undici's own body readable, so `Reply.body` has the API of a
+ * `Pool.request` body (`text()`, `json()`, `dump()`, ...).
+ *
+ * - The timer (on the injected clock) runs from dispatch to the response headers, so it covers the
+ *   wait in the pool's queue, the connect, the send and the wait for the headers. When it fires,
+ *   the attempt rejects at once with a {@link TimeoutError} and undici aborts the request (at once
+ *   if it has started it, else as soon as it would).
+ * - The caller's abort rejects the attempt at once the same way before the headers; after them it
+ *   destroys the body being read, with the signal's reason. The handler follows the signal until
+ *   undici is done with the request (the body closed, or the request failed).
+ */
+export class AttemptHandler extends Expiring implements Dispatcher.DispatchHandler {
+  readonly #endpoint: EndpointState;
+  readonly #method: string;
+  readonly #timeouts: AttemptTimeouts;
+  readonly #resolve: (reply: Reply) => void;
+  readonly #reject: (error: unknown) => void;
+  #requestBody: RequestBody;
+  /** `waiting` for the headers, `streaming` the body, `done` once undici is done with the request. */
+  #state: 'waiting' | 'streaming' | 'done' = 'waiting';
+  /** Set when the attempt was aborted before undici started the request. */
+  #aborted: { reason: unknown } | undefined;
+  #controller: Dispatcher.DispatchController | undefined;
+  #body: ReplyBody | undefined;
+  readonly #timeout: AttemptTimeout;
+  #caller: AbortSignal | undefined;
+  #onCallerAbort: (() => void) | undefined;
+
+  /**
+   * Arms the attempt's timer and follows `caller`; dispatch the request with this handler next.
+   *
+   * @param endpoint - the endpoint the reply comes from
+   * @param method - the request method (a HEAD response has no body length)
+   * @param requestBody - destroyed if it is a stream and the attempt fails, as undici's `request()` does
+   * @param caller - the caller's signal, not yet aborted
+   * @param timeouts - the transport's attempt timers
+   * @param now - the clock's current time (ms)
+   */
+  constructor(
+    endpoint: EndpointState,
+    method: string,
+    requestBody: RequestBody,
+    caller: AbortSignal | undefined,
+    timeouts: AttemptTimeouts,
+    timeout: AttemptTimeout,
+    now: number,
+    resolve: (reply: Reply) => void,
+    reject: (error: unknown) => void,
+  ) {
+    super();
+    this.#endpoint = endpoint;
+    this.#method = method;
+    this.#requestBody = requestBody;
+    this.#timeouts = timeouts;
+    this.#timeout = timeout;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    timeouts.add(this, timeout.delayMs, now);
+    if (caller) {
+      this.#caller = caller;
+      this.#onCallerAbort = () => this.#abort(caller.reason);
+      caller.addEventListener('abort', this.#onCallerAbort);
+    }
+  }
+
+  /** The timeout elapsed before the response headers: the attempt fails with a {@link TimeoutError}. */
+  expire(): void {
+    const { kind, limitMs } = this.#timeout;
+    this.#abort(new TimeoutError(kind, limitMs));
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    if (this.#aborted) controller.abort(this.#aborted.reason as Error);
+    else this.#controller = controller;
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200 || this.#state !== 'waiting') return;
+    this.#state = 'streaming';
+    this.#timeouts.remove(this);
+    const contentLength = headers['content-length'];
+    const body = new BodyReadable({
+      resume: () => controller.resume(),
+      abort: (reason) => controller.abort(reason as Error),
+      contentType: headers['content-type'],
+      contentLength: this.#method !== 'HEAD' && contentLength ? Number(contentLength) : null,
+    });
+    this.#body = body;
+    // The caller's signal can cancel the body until it closes (read to the end or destroyed).
+    if (this.#caller) body.on('close', () => this.#done());
+    this.#resolve({ status: statusCode, headers, body, endpoint: this.#endpoint });
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#body?.push(chunk) === false) controller.pause();
+  }
+
+  onResponseEnd(): void {
+    this.#body?.push(null);
+    if (!this.#caller) this.#done();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | null, error: Error): void {
+    const body = this.#body;
+    this.#body = undefined;
+    if (this.#state === 'waiting') this.#reject(error);
+    else if (body) {
+      // As undici's request(): the data already pushed is handled before the body errors.
+      queueMicrotask(() => body.on('error', noop).destroy(error));
+    }
+    const requestBody = this.#requestBody;
+    if (requestBody !== null && typeof requestBody === 'object' && 'pipe' in requestBody) {
+      this.#requestBody = null;
+      const stream = requestBody as NodeJS.ReadableStream & { destroy?: (error?: Error) => void };
+      stream.on('error', noop);
+      stream.destroy?.(error);
+    }
+    this.#done();
+  }
+
+  /** Rejects a waiting attempt at once with `reason` and has undici abort its request. */
+  #abort(reason: unknown): void {
+    if (this.#state === 'waiting') {
+      this.#reject(reason);
+      this.#done();
+      // Before undici starts the request there is no controller yet: onRequestStart aborts it.
+      if (this.#controller) this.#controller.abort(reason as Error);
+      else this.#aborted = { reason };
+    } else if (this.#state === 'streaming') {
+      const body = this.#body;
+      this.#body = undefined;
+      if (body && !body.destroyed) body.on('error', noop).destroy(reason as Error);
+      this.#done();
+    }
+  }
+
+  /** Undici is done with the request, or the attempt no longer cares: let go of the timer and the signal. */
+  #done(): void {
+    if (this.#state === 'done') return;
+    this.#state = 'done';
+    this.#timeouts.remove(this);
+    const caller = this.#caller;
+    if (caller) {
+      this.#caller = undefined;
+      caller.removeEventListener('abort', this.#onCallerAbort!);
+    }
+  }
+}

@@ -1,0 +1,106 @@
+import type { Clock, TimerHandle } from '../core/clock.js';
+
+/**
+ * Something {@link AttemptTimeouts} can time out. The links are the list's own: only
+ * {@link AttemptTimeouts} reads or writes them.
+ */
+export abstract class Expiring {
+  /** Clock time (ms) at which {@link Expiring.expire} is due. */
+  deadline = 0;
+  /** Neighbours in the list of the common timeout, or the timer of an uncommon one. */
+  prev: Expiring | undefined = undefined;
+  next: Expiring | undefined = undefined;
+  timer: TimerHandle | undefined = undefined;
+  /** Whether it is waiting for its deadline. */
+  linked = false;
+
+  /** Called once, at the deadline, unless removed before. */
+  abstract expire(): void;
+}
+
+/**
+ * The attempt timers of one transport, on the injected clock. Most attempts wait the same time
+ * (the attempt timeout), so their deadlines come in the order they are added: they go in a
+ * doubly linked list, oldest first, behind one clock timer armed for the oldest, as Node's own
+ * timer lists do per duration. Adding and removing an attempt is a few field writes, where a
+ * timer per attempt allocates a timer object and inserts it into the runtime's timer lists
+ * (measured in docs/decisions.md).
+ *
+ * The timer fires exactly at the oldest deadline (no coarse tick): when that attempt finished
+ * first, it re-arms for the new oldest one. It is cleared when the list empties, so an idle
+ * transport holds no timer. Any other duration (an attempt cut short by the call's deadline) gets
+ * its own clock timer.
+ */
+export class AttemptTimeouts {
+  readonly #clock: Clock;
+  readonly #common: number;
+  #head: Expiring | undefined;
+  #tail: Expiring | undefined;
+  #timer: TimerHandle | undefined;
+
+  /**
+   * @param clock - the clock the deadlines are on
+   * @param common - the delay (ms) most entries use: the attempt timeout
+   */
+  constructor(clock: Clock, common: number) {
+    this.#clock = clock;
+    this.#common = common;
+  }
+
+  /** Expires `entry` after `delayMs` (from `now`, the clock's current time), unless it is removed first. */
+  add(entry: Expiring, delayMs: number, now: number): void {
+    entry.deadline = now + delayMs;
+    entry.linked = true;
+    if (delayMs !== this.#common) {
+      entry.timer = this.#clock.setTimeout(() => this.#expire(entry), delayMs);
+      return;
+    }
+    const tail = this.#tail;
+    entry.prev = tail;
+    if (tail) tail.next = entry;
+    else {
+      this.#head = entry;
+      this.#timer ??= this.#clock.setTimeout(this.#fire, delayMs);
+    }
+    this.#tail = entry;
+  }
+
+  /** Forgets `entry`; it will not expire. Does nothing if it is not waiting. */
+  remove(entry: Expiring): void {
+    if (!entry.linked) return;
+    entry.linked = false;
+    if (entry.timer !== undefined) {
+      this.#clock.clearTimeout(entry.timer);
+      entry.timer = undefined;
+      return;
+    }
+    const { prev, next } = entry;
+    if (prev) prev.next = next;
+    else this.#head = next;
+    if (next) next.prev = prev;
+    else this.#tail = prev;
+    entry.prev = entry.next = undefined;
+    if (!this.#head && this.#timer !== undefined) {
+      this.#clock.clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  #expire(entry: Expiring): void {
+    entry.timer = undefined;
+    entry.linked = false;
+    entry.expire();
+  }
+
+  readonly #fire = (): void => {
+    this.#timer = undefined;
+    const now = this.#clock.now();
+    let head = this.#head;
+    while (head && head.deadline <= now) {
+      this.remove(head);
+      head.expire();
+      head = this.#head;
+    }
+    if (head && this.#timer === undefined) this.#timer = this.#clock.setTimeout(this.#fire, head.deadline - now);
+  };
+}
