@@ -1,4 +1,4 @@
-import type { Middleware } from '../core/call.js';
+import type { Call, Handler, Middleware, Reply } from '../core/call.js';
 import { sleep, type Clock } from '../core/clock.js';
 import { RateLimitedError } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
@@ -22,9 +22,8 @@ export interface LimiterLayerDeps {
 export function limiterLayer(settings: LimiterSettings, deps: LimiterLayerDeps): Middleware {
   const { clock, events, service } = deps;
   const bucket = new TokenBucket(settings, clock.now());
-  return async (call, next) => {
-    const now = clock.now();
-    if (bucket.tryAcquire(now)) return next(call);
+  /** No token at hand: reserve one and wait for it, or refuse. */
+  const waitForToken = async (call: Call, next: Handler, now: number): Promise<Reply> => {
     const wait = bucket.waitTime(now);
     const rejected = wait > settings.maxWait || now + wait >= call.deadline;
     if (events.wants('rate-limited')) events.emit('rate-limited', { service, time: now, waitMs: wait, rejected });
@@ -37,5 +36,12 @@ export function limiterLayer(settings: LimiterSettings, deps: LimiterLayerDeps):
       throw error;
     }
     return next(call);
+  };
+  return (call, next) => {
+    const now = clock.now();
+    // The common path hands `next`'s promise straight back: an async wrapper returning it would
+    // cost two more promise turns per attempt.
+    if (bucket.tryAcquire(now)) return next(call);
+    return waitForToken(call, next, now);
   };
 }
