@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientClosedError, createClient, TimeoutError } from '../../src/index.js';
+import { ClientClosedError, createClient, TimeoutError, type RequestOptions } from '../../src/index.js';
 import { startLoopbackFleet, type LoopbackFleet } from '../support/loopback.js';
 
 let fleet: LoopbackFleet;
@@ -46,6 +46,16 @@ describe('timeouts and cancellation', () => {
     const client = createClient({ service: 'svc', endpoints: fleet.urls });
     await client.close();
     await expect(client.fetch('/echo')).rejects.toBeInstanceOf(ClientClosedError);
+    // A rejection, not a synchronous throw: the caller's promise chain sees it.
+    const late = client.request({ path: '/echo' });
+    await expect(late).rejects.toBeInstanceOf(ClientClosedError);
+  });
+
+  it('rejects request() options without a string path, as a rejected promise', async () => {
+    const client = createClient({ service: 'svc', endpoints: fleet.urls });
+    const bad = client.request({} as RequestOptions);
+    await expect(bad).rejects.toMatchObject({ code: 'SWITCHYARD_INVALID_REQUEST' });
+    await client.close();
   });
 });
 
