@@ -1,5 +1,5 @@
-import { Readable } from 'node:stream';
 import type { ReplyBody } from '../core/call.js';
+import { toWebStream } from './web-body.js';
 
 // Statuses whose responses have no body (Fetch standard "null body status").
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
@@ -20,5 +20,5 @@ export function toResponse(status: number, rawHeaders: Record<string, string | s
     body.dump().catch(() => {});
     return new Response(null, { status, headers });
   }
-  return new Response(Readable.toWeb(body) as ReadableStream<Uint8Array>, { status, headers });
+  return new Response(toWebStream(body), { status, headers });
 }

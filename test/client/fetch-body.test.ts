@@ -1,0 +1,72 @@
+import { Readable } from 'node:stream';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, type Client, type ClientOptions, type Middleware, type ReplyBody } from '../../src/index.js';
+import { startLoopbackFleet, type LoopbackFleet } from '../support/loopback.js';
+
+let fleet: LoopbackFleet;
+let client: Client | undefined;
+beforeAll(async () => {
+  fleet = await startLoopbackFleet(1);
+});
+afterAll(() => fleet.stop());
+afterEach(async () => {
+  await client?.close();
+  client = undefined;
+  await fleet.reset();
+});
+
+const TEN_MB = 10 * 1024 * 1024;
+
+function fetchClient(options: Partial<ClientOptions> = {}): Client {
+  client = createClient({ service: 'svc', endpoints: [fleet.urls[0]!], retry: false, ...options });
+  return client;
+}
+
+describe("client.fetch's response body", () => {
+  it('hands out each chunk in a buffer of its own', async () => {
+    const res = await fetchClient().fetch(`/bytes/${300_000}`);
+    let total = 0;
+    for await (const chunk of res.body!) {
+      expect(chunk.buffer.byteLength).toBe(chunk.byteLength);
+      total += chunk.byteLength;
+    }
+    expect(total).toBe(300_000);
+  });
+
+  it('aborts the response when the reader cancels it, and the server sees the abort', async () => {
+    const res = await fetchClient().fetch(`/bytes/${TEN_MB}`);
+    const reader = res.body!.getReader();
+    expect((await reader.read()).done).toBe(false);
+    await reader.cancel();
+    await expect.poll(async () => (await fleet.stats(0)).aborted, { timeout: 5_000 }).toBe(1);
+    expect((await fleet.stats(0)).streamsFinished).toBe(0);
+  });
+
+  it("errors with the signal's reason when the caller aborts while it is read", async () => {
+    const controller = new AbortController();
+    const res = await fetchClient().fetch(`/bytes/${TEN_MB}`, { signal: controller.signal });
+    const reader = res.body!.getReader();
+    expect((await reader.read()).done).toBe(false);
+    controller.abort(new Error('caller left'));
+    await expect(
+      (async () => {
+        for (;;) if ((await reader.read()).done) return;
+      })(),
+    ).rejects.toThrow('caller left');
+    await expect.poll(async () => (await fleet.stats(0)).aborted, { timeout: 5_000 }).toBe(1);
+  });
+
+  it('errors, rather than hangs, when the body closes before its end', async () => {
+    // A middleware hands back a body that stops without an error after its first chunk.
+    const truncate: Middleware = async (call, next) => {
+      const reply = await next(call);
+      await reply.body.dump();
+      const body = new Readable({ read() {} });
+      body.push('half');
+      setImmediate(() => body.destroy());
+      return { ...reply, body: body as unknown as ReplyBody };
+    };
+    const res = await fetchClient({ middleware: [truncate] }).fetch('/echo');
+    await expect(res.text()).rejects.toBeInstanceOf(Error);
+  });
+});
