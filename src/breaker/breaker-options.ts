@@ -5,8 +5,8 @@ import { functionOption } from '../retry/retry-options.js';
 
 /**
  * Per-endpoint circuit breaker options (`createClient({ breaker })`, on by default). Each endpoint
- * gets an opossum breaker on its first pick; while it is open the endpoint is ejected from the
- * pickable set (outlier ejection, as Envoy's).
+ * gets a breaker on its first pick (opossum's trip rule over a rolling window, Hystrix-style);
+ * while it is open the endpoint is ejected from the pickable set (outlier ejection, as Envoy's).
  */
 export interface BreakerOptions {
   /** Failure percentage in the rolling window above which the breaker opens (default 50). */
