@@ -149,10 +149,12 @@ class Attempt extends Expiring {
 }
 const timeouts = new AttemptTimeouts(systemClock, 10_000);
 const inList: (Attempt | undefined)[] = new Array(32);
+// The transport reads the clock once per attempt for the call's deadline anyway; it passes that time in.
+const now = systemClock.now();
 const attemptTimeoutsNs = attemptTimerCost((slot) => {
   if (inList[slot]) timeouts.remove(inList[slot]);
   const attempt = new Attempt();
-  timeouts.add(attempt, 10_000, systemClock.now());
+  timeouts.add(attempt, 10_000, now);
   inList[slot] = attempt;
 });
 for (const attempt of inList) if (attempt) timeouts.remove(attempt);
