@@ -41,5 +41,5 @@ export const latencyLoad: LoadMetric = (table, row, now) => {
  * away from endpoints that answer 429 and 503, before a breaker has to open.
  */
 export function isBackingOff(table: EndpointColumns, row: number, now: number): boolean {
-  return table.loadPenaltyUntil[row]! > now;
+  return table.penaltyPending[row] === 1 && table.loadPenaltyUntil[row]! > now;
 }

@@ -132,7 +132,12 @@ export class EndpointState {
     if (!ok) this.#failures++;
     table.ewmaCost[row] = observePeakEwma(table.ewmaCost[row]!, table.ewmaStamp[row]!, latencyMs, now, table.ewmaTauMs);
     table.ewmaStamp[row] = now;
-    if (penaltyUntil !== undefined && penaltyUntil > table.loadPenaltyUntil[row]!) table.loadPenaltyUntil[row] = penaltyUntil;
+    if (penaltyUntil !== undefined && penaltyUntil > table.loadPenaltyUntil[row]!) {
+      table.loadPenaltyUntil[row] = penaltyUntil;
+      table.penaltyPending[row] = 1;
+    } else if (table.penaltyPending[row] === 1 && table.loadPenaltyUntil[row]! <= now) {
+      table.penaltyPending[row] = 0;
+    }
   }
 
   /** Breaker layer: sets health. Returns true when it changed. */

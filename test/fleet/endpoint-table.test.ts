@@ -21,6 +21,7 @@ function rowOf(fleet: Fleet, id: string) {
     inFlight: table.inFlight[row],
     health: table.health[row],
     loadPenaltyUntil: table.loadPenaltyUntil[row],
+    penaltyPending: table.penaltyPending[row],
     ewmaCost: table.ewmaCost[row],
     ewmaStamp: table.ewmaStamp[row],
     weight: table.weight[row],
@@ -40,10 +41,24 @@ describe('the endpoint table', () => {
     b!.finish(40, 600, false, 2_000);
     b!.setHealth('probing');
     a!.setHealth('ejected');
-    expect(rowOf(fleet, 'e1')).toMatchObject({ inFlight: 1, health: 1, loadPenaltyUntil: 2_000, ewmaCost: 40, ewmaStamp: 600 });
+    expect(rowOf(fleet, 'e1')).toMatchObject({ inFlight: 1, health: 1, loadPenaltyUntil: 2_000, penaltyPending: 1, ewmaCost: 40, ewmaStamp: 600 });
     expect(rowOf(fleet, 'e0').health).toBe(EJECTED);
     expect([b!.inFlight, b!.requests, b!.failures, b!.ewmaMs, b!.health, b!.loadPenaltyUntil, b!.joinedAt]).toEqual([1, 1, 1, 40, 'probing', 2_000, 500]);
     expect(a!.available).toBe(false);
+  });
+
+  it('flags a server back-off as pending from when the load tracker records it until a request finishes after it ends', () => {
+    const { fleet } = newFleet();
+    fleet.update(eps(0));
+    const state = fleet.snapshot.members[0]!;
+    const pending = () => fleet.snapshot.table.penaltyPending[rowOf(fleet, 'e0').row];
+    expect(pending()).toBe(0);
+    for (const [now, until, expected] of [[0, 2_000, 1], [1_500, undefined, 1], [1_600, 1_800, 1], [2_000, undefined, 0], [2_100, undefined, 0]] as const) {
+      state.start();
+      state.finish(1, now, true, until);
+      expect([now, pending()]).toEqual([now, expected]);
+    }
+    expect(state.loadPenaltyUntil).toBe(2_000);
   });
 
   it('has no latency history for an endpoint until its first request finishes (stamp -Infinity), then takes that sample as it is', () => {
@@ -144,10 +159,11 @@ describe('EndpointTable', () => {
     const row = table.allocate(2, 10);
     table.inFlight[row] = 5;
     table.loadPenaltyUntil[row] = 99;
+    table.penaltyPending[row] = 1;
     table.ewmaCost[row] = 7;
     table.ewmaStamp[row] = 8;
     table.release(row);
     expect(table.allocate(3, 20)).toBe(row);
-    expect([table.inFlight[row], table.health[row], table.loadPenaltyUntil[row], table.ewmaCost[row], table.ewmaStamp[row], table.weight[row], table.joinedAt[row]]).toEqual([0, 0, 0, 0, -Infinity, 3, 20]);
+    expect([table.inFlight[row], table.health[row], table.loadPenaltyUntil[row], table.penaltyPending[row], table.ewmaCost[row], table.ewmaStamp[row], table.weight[row], table.joinedAt[row]]).toEqual([0, 0, 0, 0, 0, -Infinity, 3, 20]);
   });
 });
