@@ -1,5 +1,7 @@
 import type { ReplyBody } from '../core/call.js';
 
+const PREMATURE_CLOSE = 'The response body closed before its end';
+
 /**
  * A WHATWG `ReadableStream` over a reply body, for `client.fetch`'s `Response`. It does what
  * `Readable.toWeb()` does for a byte stream, with less set-up per response (measured in
@@ -16,6 +18,12 @@ export function toWebStream(body: ReplyBody): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
+        // The body may have failed between its headers and this call (a caller's abort, say).
+        if (body.destroyed) {
+          settled = true;
+          controller.error(body.errored ?? new Error(PREMATURE_CLOSE));
+          return;
+        }
         body.on('data', (chunk: Buffer) => {
           controller.enqueue(new Uint8Array(chunk));
           if (controller.desiredSize! <= 0) body.pause();
@@ -31,7 +39,7 @@ export function toWebStream(body: ReplyBody): ReadableStream<Uint8Array> {
           controller.error(error);
         };
         body.on('error', fail);
-        body.on('close', () => fail(new Error('The response body closed before its end')));
+        body.on('close', () => fail(new Error(PREMATURE_CLOSE)));
       },
       pull() {
         body.resume();

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type Client, type ClientOptions, type Middleware, type ReplyBody } from '../../src/index.js';
+import { toWebStream } from '../../src/http/web-body.js';
 import { startLoopbackFleet, type LoopbackFleet } from '../support/loopback.js';
 
 let fleet: LoopbackFleet;
@@ -68,5 +69,18 @@ describe("client.fetch's response body", () => {
     };
     const res = await fetchClient({ middleware: [truncate] }).fetch('/echo');
     await expect(res.text()).rejects.toBeInstanceOf(Error);
+  });
+
+  it('errors at once when the body failed before the Response was built', async () => {
+    const failed = new Readable({ read() {} });
+    failed.on('error', () => {});
+    failed.destroy(new Error('failed early'));
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(new Response(toWebStream(failed as unknown as ReplyBody)).text()).rejects.toThrow('failed early');
+
+    const closed = new Readable({ read() {} });
+    closed.destroy();
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(new Response(toWebStream(closed as unknown as ReplyBody)).text()).rejects.toThrow('closed before its end');
   });
 });
