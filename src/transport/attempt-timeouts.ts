@@ -7,9 +7,11 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 export abstract class Expiring {
   /** Clock time (ms) at which {@link Expiring.expire} is due. */
   deadline = 0;
-  /** Neighbours in the list of the common timeout, or the timer of an uncommon one. */
+  /** The entry before it in the list of the common timeout. */
   prev: Expiring | undefined = undefined;
+  /** The entry after it in the list of the common timeout. */
   next: Expiring | undefined = undefined;
+  /** The clock timer of an entry with another timeout. */
   timer: TimerHandle | undefined = undefined;
   /** Whether it is waiting for its deadline. */
   linked = false;
