@@ -83,54 +83,52 @@ export class Fleet {
   update(endpoints: readonly Endpoint[]): MembershipChange {
     const { clock, events, service } = this.#options;
     const now = clock.now();
-    const seen = new Set<string>();
+    // The members by id, in discovery order; a newcomer holds its endpoint until it gets a state below.
+    const next = new Map<string, EndpointState | Endpoint>();
     const updated: EndpointState[] = [];
     const removed: EndpointState[] = [];
-    // The members in discovery order; a newcomer is its endpoint until it gets a state below.
-    const order: (EndpointState | Endpoint)[] = [];
     let joining = 0;
     for (const endpoint of endpoints) {
-      if (seen.has(endpoint.id)) continue;
-      seen.add(endpoint.id);
+      if (next.has(endpoint.id)) continue;
       const state = this.#byId.get(endpoint.id);
-      if (state && state.endpoint.url !== endpoint.url) {
-        // Same id at another origin is another instance: its load history does not carry over.
-        removed.push(state);
-      } else if (state) {
+      if (state && state.endpoint.url === endpoint.url) {
         if (!sameDescription(state.endpoint, endpoint)) {
           state.redescribe(endpoint);
           updated.push(state);
         }
-        order.push(state);
-        continue;
+        next.set(endpoint.id, state);
+      } else {
+        // Same id at another origin is another instance: its load history does not carry over.
+        if (state) removed.push(state);
+        next.set(endpoint.id, endpoint);
+        joining++;
       }
-      order.push(endpoint);
-      joining++;
     }
     for (const [id, state] of this.#byId) {
-      if (!seen.has(id)) removed.push(state);
+      if (!next.has(id)) removed.push(state);
     }
-    if (joining === 0 && removed.length === 0 && updated.length === 0 && sameOrder(order as EndpointState[], this.#snapshot.members)) {
+    if (joining === 0 && removed.length === 0 && updated.length === 0 && sameOrder(next, this.#snapshot.members)) {
       return { added: [], removed, updated };
     }
     // Leavers free their rows before newcomers take rows, so that a replaced endpoint's row is
     // reused and the table keeps no free row unless the fleet shrank.
     for (const state of removed) this.#release(state);
     const added: EndpointState[] = [];
-    const next = new Map<string, EndpointState>();
-    const members = order.map((entry) => {
+    const members: EndpointState[] = [];
+    for (const [id, entry] of next) {
       let state: EndpointState;
       if (entry instanceof EndpointState) {
         state = entry;
       } else {
         state = new EndpointState(entry, this.#table, this.#table.allocate(entry.weight, now));
+        next.set(id, state);
         added.push(state);
       }
-      next.set(state.id, state);
-      return state;
-    });
+      members.push(state);
+    }
     const change: MembershipChange = { added, removed, updated };
-    this.#byId = next;
+    // Every entry is a state by now.
+    this.#byId = next as Map<string, EndpointState>;
     this.#snapshot = this.#snapshotOf(this.#snapshot.version + 1, members);
     for (const state of removed) state.dispose();
     if (events.wants('endpoint-added')) {
@@ -175,6 +173,9 @@ function sameDescription(a: Endpoint, b: Endpoint): boolean {
   return ak.length === bk.length && ak.every((k) => a.tags[k] === b.tags[k]);
 }
 
-function sameOrder(a: readonly EndpointState[], b: readonly EndpointState[]): boolean {
-  return a.length === b.length && a.every((state, i) => state === b[i]);
+function sameOrder(next: ReadonlyMap<string, EndpointState | Endpoint>, members: readonly EndpointState[]): boolean {
+  if (next.size !== members.length) return false;
+  let i = 0;
+  for (const entry of next.values()) if (entry !== members[i++]) return false;
+  return true;
 }
