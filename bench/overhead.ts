@@ -7,7 +7,9 @@
  *                                             (tracing, breaker, retry) and with all of them off
  *   client.fetch   over undici.fetch          throughput ratio (>= 1.5)
  * Each variant runs closed-loop at a fixed concurrency; variants are interleaved over several
- * rounds so drift (CPU frequency, GC, the other process) hits them alike; the median round counts.
+ * rounds so drift (CPU frequency, the other process) hits them alike, with a full GC before each
+ * (node --expose-gc), so one variant's garbage is not collected on another's time; the median
+ * round counts.
  * Client CPU time per request (process.cpuUsage) is printed as well: it is the overhead itself,
  * where throughput is shared with the server.
  *
@@ -92,6 +94,8 @@ interface Round {
 }
 
 async function runFor(variant: Variant, ms: number): Promise<Round> {
+  // Collect the previous variant's garbage now, so it is not charged to this one.
+  (globalThis as { gc?: () => void }).gc?.();
   let count = 0;
   const end = performance.now() + ms;
   const cpu0 = process.cpuUsage();
