@@ -104,7 +104,8 @@ export class EndpointState {
 
   /**
    * Until when (clock ms) the server asked for less load (429, 503, `Retry-After`); load-aware
-   * balancers bias away from the endpoint until then.
+   * balancers bias away from the endpoint until then. `-Infinity` when it never asked (any clock
+   * time, even below zero as a manual or simulated clock may read, is after that).
    */
   get loadPenaltyUntil(): number {
     return this.#table.loadPenaltyUntil[this.#row]!;

@@ -30,7 +30,7 @@ export interface EndpointColumns {
   readonly inFlight: ArrayLike<number>;
   /** Health code: 0 healthy, 1 probing, {@link EJECTED} (2) ejected; a free row reads as ejected. */
   readonly health: ArrayLike<number>;
-  /** Until when (clock ms) the server asked for less load (429, 503, `Retry-After`); 0 when never. */
+  /** Until when (clock ms) the server asked for less load (429, 503, `Retry-After`); `-Infinity` when it never did. */
   readonly loadPenaltyUntil: ArrayLike<number>;
   /**
    * 1 while the server's request for less load may still be in force: set when the load tracker
@@ -150,7 +150,7 @@ export class EndpointTable implements EndpointColumns {
     }
     this.#inFlight[row] = 0;
     this.#health[row] = 0;
-    this.#loadPenaltyUntil[row] = 0;
+    this.#loadPenaltyUntil[row] = -Infinity;
     this.#penaltyPending[row] = 0;
     this.#ewmaCost[row] = 0;
     this.#ewmaStamp[row] = -Infinity;

@@ -38,9 +38,9 @@ describe('the balance layer records server back-off on the endpoint (the load tr
     { status: 429, headers: {}, until: 1_000 },
     { status: 503, headers: { 'retry-after': 'Thu, 01 Jan 2026 00:00:05 GMT' }, until: 5_000 },
     { status: 429, headers: { 'retry-after': '3600' }, until: 30_000 },
-    { status: 500, headers: { 'retry-after': '2' }, until: 0 },
-    { status: 200, headers: {}, until: 0 },
-  ])('a $status with $headers backs off until $until ms', async ({ status, headers, until }) => {
+    { status: 500, headers: { 'retry-after': '2' }, until: -Infinity },
+    { status: 200, headers: {}, until: -Infinity },
+  ])('a $status with $headers backs off until $until ms (-Infinity: it never asked)', async ({ status, headers, until }) => {
     const { fleet, clock } = fleetOf(endpoints(1));
     const layer = layerOf(fleet, clock);
     await layer.middleware(call(), answer(status, headers));

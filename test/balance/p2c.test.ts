@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { p2c, seededRng } from '../../src/index.js';
+import { ManualClock, p2c, seededRng } from '../../src/index.js';
 import { call, endpoints, fleetOf, pickerFor, setInFlight, tally } from './support/fleet.js';
 
 describe('p2c', () => {
@@ -68,6 +68,17 @@ describe('p2c', () => {
     const picker = await pickerFor(p2c(), fleet, clock);
     expect(Object.fromEntries(tally(picker, 20, undefined, 999))).toEqual({ e1: 20 });
     expect(Object.fromEntries(tally(picker, 20, undefined, 1_000))).toEqual({ e0: 20 });
+  });
+
+  it('steers away from an endpoint that asked to back off at clock times below zero too (a manual or simulated clock may start there), where the others never asked', async () => {
+    const { fleet, clock } = fleetOf(endpoints(2), { clock: new ManualClock(-5_000) });
+    const [asked, other] = fleet.snapshot.members;
+    asked!.start();
+    asked!.finish(5, -5_000, true, -4_000);
+    setInFlight(other!, 30, -5_000);
+    const picker = await pickerFor(p2c(), fleet, clock);
+    expect(Object.fromEntries(tally(picker, 20, undefined, -4_500))).toEqual({ e1: 20 });
+    expect(Object.fromEntries(tally(picker, 20, undefined, -4_000))).toEqual({ e0: 20 });
   });
 
   it('divides load by weight: (inFlight + 1) / weight', async () => {

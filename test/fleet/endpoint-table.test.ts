@@ -35,7 +35,7 @@ describe('the endpoint table', () => {
     clock.advance(500);
     fleet.update([ep(0), ep(1, 3)]);
     const [a, b] = fleet.snapshot.members;
-    expect(rowOf(fleet, 'e1')).toMatchObject({ inFlight: 0, health: 0, loadPenaltyUntil: 0, ewmaCost: 0, ewmaStamp: -Infinity, weight: 3, joinedAt: 500 });
+    expect(rowOf(fleet, 'e1')).toMatchObject({ inFlight: 0, health: 0, loadPenaltyUntil: -Infinity, ewmaCost: 0, ewmaStamp: -Infinity, weight: 3, joinedAt: 500 });
     b!.start();
     b!.start();
     b!.finish(40, 600, false, 2_000);
@@ -164,6 +164,6 @@ describe('EndpointTable', () => {
     table.ewmaStamp[row] = 8;
     table.release(row);
     expect(table.allocate(3, 20)).toBe(row);
-    expect([table.inFlight[row], table.health[row], table.loadPenaltyUntil[row], table.penaltyPending[row], table.ewmaCost[row], table.ewmaStamp[row], table.weight[row], table.joinedAt[row]]).toEqual([0, 0, 0, 0, 0, -Infinity, 3, 20]);
+    expect([table.inFlight[row], table.health[row], table.loadPenaltyUntil[row], table.penaltyPending[row], table.ewmaCost[row], table.ewmaStamp[row], table.weight[row], table.joinedAt[row]]).toEqual([0, 0, -Infinity, 0, 0, -Infinity, 3, 20]);
   });
 });
