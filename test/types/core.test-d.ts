@@ -38,6 +38,7 @@ import {
   type Discovery,
   type DiscoveryListener,
   type Endpoint,
+  type EndpointColumns,
   type EndpointEvent,
   type EndpointHealth,
   type EndpointInput,
@@ -124,6 +125,10 @@ describe('the pipeline model', () => {
     expectTypeOf(roundRobin).returns.toEqualTypeOf<Balancer>();
     expectTypeOf(BALANCER_NAMES).toEqualTypeOf<readonly BalancerName[]>();
     expectTypeOf<FleetSnapshot['members']>().toEqualTypeOf<readonly EndpointState[]>();
+    expectTypeOf<FleetSnapshot['rows']>().toEqualTypeOf<ArrayLike<number>>();
+    expectTypeOf<FleetSnapshot['table']>().toEqualTypeOf<EndpointColumns>();
+    expectTypeOf<EndpointColumns['inFlight']>().toEqualTypeOf<ArrayLike<number>>();
+    expectTypeOf<EndpointColumns['ewmaTauMs']>().toBeNumber();
   });
 
   it('discovery delivers endpoint snapshots', () => {
