@@ -36,7 +36,7 @@ bench-results/<run>/results.json and report.html.
 
 Options:
   --simulate               run in the simulator (virtual time; adds the "oracle" strategy)
-  --fleet <file.json>      run your own scenario file (repeatable, or give files as arguments); see docs/bench.md
+  --fleet <file.json>      run your own scenario file (repeatable, or give files as arguments); see README.md ("The bench suite")
   --scenario <name>        run only these shipped scenarios (repeatable or comma-separated)
   --strategies <a,b,...>   strategies to compare (default: the scenario's, else every registered balancer)
   --duration <time>        measured time per strategy, e.g. 3s or 2500ms (default: the scenario's)

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: compares load-balancing strategies on a fleet of real HTTP backends on loopback
  * (or, with `--simulate`, in the discrete-event simulator), prints a table per scenario and writes
- * bench-results/<run>/results.json and report.html. `--help` lists the options; docs/bench.md
+ * bench-results/<run>/results.json and report.html. `--help` lists the options; README.md ("The bench suite")
  * explains the output and the scenario format.
  */
 import { join, resolve } from 'node:path';

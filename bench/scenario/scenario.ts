@@ -9,7 +9,7 @@ import { requiredNumber } from './required.js';
 /**
  * A bench scenario: a fleet of backends, a load, and the strategies to compare. Scenarios are data
  * (JSON files under `bench/scenarios/`); `npm run bench -- --fleet my-fleet.json` runs a user's own.
- * docs/bench.md describes every field; {@link parseScenario} validates them and names the bad one.
+ * README.md ("The bench suite") describes every field; {@link parseScenario} validates them and names the bad one.
  */
 export interface Scenario {
   /** Short name used in tables and in the results (default: the file's base name). */

@@ -110,7 +110,7 @@ export async function simulate(scenario: Scenario, strategy: string, options: Si
     clock.set(c.at);
     const latency = c.at - c.arrival;
     // What the balance layer's load tracker writes: a 503 also asks load-aware balancers to back off.
-    const penalty = c.outcome === 'status' ? backOffUntil(UNAVAILABLE, c.at, clock.wallNow()) : undefined;
+    const penalty = c.outcome === 'status' ? backOffUntil(UNAVAILABLE, c.at, clock) : undefined;
     c.state.finish(latency, c.at, c.outcome === 'ok', penalty);
     recorder.record(c.arrival, latency, c.outcome);
   };

@@ -1,4 +1,5 @@
 import type { Reply } from '../core/call.js';
+import type { Clock } from '../core/clock.js';
 import { DEFAULTS } from '../defaults.js';
 import { parseRetryAfter } from '../retry/retry-after.js';
 
@@ -10,10 +11,10 @@ import { parseRetryAfter } from '../retry/retry-after.js';
  * reads; the balance layer's load tracker records it on the endpoint.
  *
  * @param now - client clock time the reply arrived (ms)
- * @param wallNow - wall-clock time (ms since the epoch), to read an HTTP-date `Retry-After`
+ * @param clock - read for wall-clock time (an HTTP-date `Retry-After`) only when the reply asks
  */
-export function backOffUntil(reply: Pick<Reply, 'status' | 'headers'>, now: number, wallNow: number): number | undefined {
+export function backOffUntil(reply: Pick<Reply, 'status' | 'headers'>, now: number, clock: Pick<Clock, 'wallNow'>): number | undefined {
   if (reply.status !== 429 && reply.status !== 503) return undefined;
-  const asked = parseRetryAfter(reply.headers['retry-after'], wallNow);
+  const asked = parseRetryAfter(reply.headers['retry-after'], clock.wallNow());
   return now + Math.min(asked ?? DEFAULTS.loadPenaltyMs, DEFAULTS.loadPenaltyMaxMs);
 }

@@ -64,7 +64,7 @@ export class BalanceLayer {
     } finally {
       const now = clock.now();
       const ok = reply !== undefined && reply.status < 500;
-      state.finish(now - started, now, ok, reply && backOffUntil(reply, now, clock.wallNow()));
+      state.finish(now - started, now, ok, reply && backOffUntil(reply, now, clock));
     }
   };
 
