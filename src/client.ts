@@ -123,6 +123,7 @@ class SwitchyardClient implements Client {
     this.#balance = new BalanceLayer({ service, fleet: this.#fleet, balancer, clock, rng, panic: this.#breaker?.panicPick });
     this.#transport = new Transport({
       ...settings.transport,
+      service,
       clock,
       fleet: this.#fleet,
       attemptTimeout: settings.attemptTimeout,

@@ -39,6 +39,8 @@ export class AttemptTimeouts {
   #head: Expiring | undefined;
   #tail: Expiring | undefined;
   #timer: TimerHandle | undefined;
+  /** Entries with a timer of their own (another duration), so {@link AttemptTimeouts.clear} finds them. */
+  readonly #others = new Set<Expiring>();
 
   /**
    * @param clock - the clock the deadlines are on
@@ -55,6 +57,7 @@ export class AttemptTimeouts {
     entry.linked = true;
     if (delayMs !== this.#common) {
       entry.timer = this.#clock.setTimeout(() => this.#expire(entry), delayMs);
+      this.#others.add(entry);
       return;
     }
     const tail = this.#tail;
@@ -74,6 +77,7 @@ export class AttemptTimeouts {
     if (entry.timer !== undefined) {
       this.#clock.clearTimeout(entry.timer);
       entry.timer = undefined;
+      this.#others.delete(entry);
       return;
     }
     const { prev, next } = entry;
@@ -88,8 +92,17 @@ export class AttemptTimeouts {
     }
   }
 
+  /** Forgets every entry and clears every timer (the transport is closed). */
+  clear(): void {
+    while (this.#head) this.remove(this.#head);
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    for (const entry of this.#others) this.remove(entry);
+  }
+
   #expire(entry: Expiring): void {
     entry.timer = undefined;
+    this.#others.delete(entry);
     entry.linked = false;
     entry.expire();
   }

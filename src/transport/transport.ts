@@ -1,7 +1,7 @@
 import { Pool, type Dispatcher } from 'undici';
 import type { Call, Handler, Reply } from '../core/call.js';
 import type { Clock } from '../core/clock.js';
-import { TimeoutError } from '../core/errors.js';
+import { ClientClosedError, TimeoutError } from '../core/errors.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { AttemptHandler, type AttemptTimeout } from './attempt-handler.js';
 import { AttemptTimeouts } from './attempt-timeouts.js';
@@ -18,6 +18,8 @@ export interface TransportOptions {
 
 /** Options for {@link Transport}. */
 export interface TransportSettings extends TransportOptions {
+  /** The client's service name, for errors. */
+  readonly service: string;
   readonly clock: Clock;
   readonly fleet: Fleet;
   /** Per-attempt timeout (ms): time allowed to connect, and to receive the response headers. */
@@ -42,6 +44,7 @@ export class Transport {
   /** The timeout of an attempt that the call's deadline does not cut short. */
   readonly #attemptTimeout: AttemptTimeout;
   readonly #timeouts: AttemptTimeouts;
+  #closed = false;
   readonly #pools = new Map<string, Pool>();
   readonly #closing = new Set<Promise<void>>();
   #unsubscribe: () => void;
@@ -62,6 +65,8 @@ export class Transport {
   readonly handler: Handler = (call: Call): Promise<Reply> => {
     const endpoint = call.endpoint;
     if (!endpoint) return Promise.reject(new TypeError('transport reached without an endpoint; the balance layer must run first'));
+    // An attempt that a retry or hedge starts while the client closes must not open a new pool.
+    if (this.#closed) return Promise.reject(new ClientClosedError(this.#settings.service));
     const caller = call.signal;
     if (caller?.aborted) return Promise.reject(caller.reason);
     const { clock, attemptTimeout, totalTimeout } = this.#settings;
@@ -88,9 +93,12 @@ export class Transport {
 
   /** Closes every pool; resolves when their sockets are closed. */
   async close(): Promise<void> {
+    this.#closed = true;
     this.#unsubscribe();
     for (const origin of [...this.#pools.keys()]) this.#closePool(origin);
     await Promise.all(this.#closing);
+    // Every request has settled with its pool; no attempt timer may outlive the client.
+    this.#timeouts.clear();
   }
 
   #pool(origin: string): Pool {

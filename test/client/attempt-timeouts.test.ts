@@ -22,6 +22,19 @@ function setup(common = 200) {
 }
 
 describe('attempt timeouts', () => {
+  it('clear() forgets every entry, of the common timeout or not, and leaves no clock timer', () => {
+    const { clock, timeouts, probe } = setup();
+    const [a, b, c] = [probe(), probe(), probe()];
+    timeouts.add(a, 200, clock.now());
+    timeouts.add(b, 200, clock.now());
+    timeouts.add(c, 50, clock.now());
+    expect(clock.pendingTimers).toBe(2);
+    timeouts.clear();
+    expect(clock.pendingTimers).toBe(0);
+    clock.advance(1_000);
+    expect([a.expiredAt, b.expiredAt, c.expiredAt]).toEqual([[], [], []]);
+  });
+
   it('expires an entry exactly at its deadline, not a millisecond before', () => {
     const { clock, timeouts, probe } = setup();
     const a = probe();
