@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import CircuitBreaker from 'opossum';
 import { BreakerLayer } from '../src/breaker/breaker-layer.js';
 import { parseBreakerOptions, type BreakerSettings } from '../src/breaker/breaker-options.js';
-import type { Call, Handler, Reply } from '../src/core/call.js';
+import { createCall, type Call, type Handler, type Reply } from '../src/core/call.js';
 import { systemClock } from '../src/core/clock.js';
 import { EventBus } from '../src/core/events.js';
 import { seededRng } from '../src/core/rng.js';
@@ -57,21 +57,7 @@ const breakers = new BreakerLayer(parseBreakerOptions(undefined) as BreakerSetti
 const ok = { status: 200, headers: {}, body: { dump: async () => {} }, endpoint } as unknown as Reply;
 /** The stub transport: a fresh resolved promise per attempt, as an async handler gives. */
 const stub: Handler = () => Promise.resolve(ok);
-const call: Call = {
-  service,
-  method: 'GET',
-  path: '/',
-  headers: {},
-  body: null,
-  signal: undefined,
-  deadline: Infinity,
-  attempt: 0,
-  tried: new Set(),
-  endpoint: undefined,
-  key: undefined,
-  idempotent: true,
-  meta: {},
-};
+const call: Call = createCall({ service });
 /** What the balance layer does between retry and the layers below it: a copy with the endpoint. */
 const balance =
   (below: Handler): Handler =>

@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { MaglevPicker } from '../src/balance/maglev.js';
 import { BALANCER_NAMES, resolveBalancer, type BalancerName } from '../src/balance/registry.js';
 import type { Picker } from '../src/balance/balancer.js';
-import type { Call } from '../src/core/call.js';
+import { createCall, type Call } from '../src/core/call.js';
 import { systemClock } from '../src/core/clock.js';
 import { EventBus } from '../src/core/events.js';
 import { seededRng, systemRng } from '../src/core/rng.js';
@@ -61,22 +61,7 @@ function endpointsFor(size: number, offset = 0): Endpoint[] {
 }
 
 function callsFor(): Call[] {
-  const tried: ReadonlySet<string> = new Set();
-  return Array.from({ length: KEYS }, (_, i) => ({
-    service: 'bench',
-    method: 'GET',
-    path: '/',
-    headers: {},
-    body: null,
-    signal: undefined,
-    deadline: Infinity,
-    attempt: 0,
-    tried,
-    endpoint: undefined,
-    key: `user-${i * 7919}`,
-    idempotent: true,
-    meta: {},
-  }));
+  return Array.from({ length: KEYS }, (_, i) => createCall({ service: 'bench', key: `user-${i * 7919}` }));
 }
 
 /** Builds and awaits, reporting total time and the longest wall and CPU slices between event-loop turns. */

@@ -3,7 +3,7 @@
  * and a small open-loop simulation on a ManualClock in which the test plays the load tracker.
  */
 import type { Balancer, Picker } from '../../../src/balance/balancer.js';
-import type { Call } from '../../../src/core/call.js';
+import { createCall, type Call } from '../../../src/core/call.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import { EventBus } from '../../../src/core/events.js';
 import { seededRng, type Rng } from '../../../src/core/rng.js';
@@ -28,25 +28,9 @@ export function fleetOf(list: readonly Endpoint[], { clock = new ManualClock(), 
   return { fleet, clock };
 }
 
-const NO_TRIED: ReadonlySet<string> = new Set();
-
 /** A call with hash key `key` (none by default). */
 export function call(key?: string): Call {
-  return {
-    service: 'svc',
-    method: 'GET',
-    path: '/',
-    headers: {},
-    body: null,
-    signal: undefined,
-    deadline: Infinity,
-    attempt: 0,
-    tried: NO_TRIED,
-    endpoint: undefined,
-    key,
-    idempotent: true,
-    meta: {},
-  };
+  return createCall({ service: 'svc', key });
 }
 
 /** Builds `balancer`'s picker for `fleet`'s current snapshot, awaiting a chunked build. */
