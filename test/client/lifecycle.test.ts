@@ -3,16 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientClosedError, createClient, TimeoutError, type RequestOptions } from '../../src/index.js';
 import { startLoopbackFleet, type LoopbackFleet } from '../support/loopback.js';
+import { watchResources } from '../support/resource-watch.js';
 
 let fleet: LoopbackFleet;
 beforeAll(async () => {
   fleet = await startLoopbackFleet(2);
 });
 afterAll(() => fleet.stop());
-
-function clientHandles(): string[] {
-  return process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'Timeout');
-}
 
 describe('timeouts and cancellation', () => {
   it('gives TimeoutError after the attempt timeout when the server never answers', async () => {
@@ -61,13 +58,12 @@ describe('timeouts and cancellation', () => {
 
 describe('close()', () => {
   it('leaves no sockets or timers behind', async () => {
-    const before = clientHandles().length;
+    const resources = watchResources();
     const client = createClient({ service: 'svc', endpoints: fleet.urls, timeout: { attempt: 2_000 } });
     const replies = await Promise.all(Array.from({ length: 20 }, () => client.request({ path: '/echo' })));
     await Promise.all(replies.map((r) => r.body.dump()));
-    expect(clientHandles().length).toBeGreaterThan(before);
     await client.close();
-    await expect.poll(() => clientHandles().length).toBe(before);
+    expect(await resources.settled()).toEqual([]);
   });
 
   it('lets a script that used it exit by itself', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createClient } from '../../../src/index.js';
 import { startLoopbackFleet, type LoopbackFleet } from '../../support/loopback.js';
-import { activeHandles, UNDICI_TICKS } from './handles.js';
+import { watchResources } from '../../support/resource-watch.js';
 
 let fleet: LoopbackFleet;
 beforeAll(async () => {
@@ -11,7 +11,7 @@ afterAll(() => fleet.stop());
 
 it('three endpoints, one always 503: 1,000 GETs with 2 retries all succeed; its breaker opens within the volume threshold and then it sees only probes', async () => {
   await fleet.setMode(2, { status: 503 });
-  const before = activeHandles();
+  const resources = watchResources();
   const volumeThreshold = 10;
   const client = createClient({
     service: 'svc',
@@ -41,5 +41,5 @@ it('three endpoints, one always 503: 1,000 GETs with 2 retries all succeed; its 
   expect(badRequests).toBeLessThanOrEqual(volumeThreshold + halfOpens);
   expect(client.stats().map((s) => s.state)).toEqual(['healthy', 'healthy', expect.stringMatching(/ejected|probing/)]);
   await client.close();
-  await expect.poll(activeHandles, UNDICI_TICKS).toEqual(before);
+  expect(await resources.settled()).toEqual([]);
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createClient, RetryBudgetExhaustedError, SwitchyardError } from '../../../src/index.js';
 import { startLoopbackFleet, type LoopbackFleet } from '../../support/loopback.js';
-import { activeHandles, UNDICI_TICKS } from './handles.js';
+import { watchResources } from '../../support/resource-watch.js';
 
 let fleet: LoopbackFleet;
 beforeAll(async () => {
@@ -11,7 +11,7 @@ afterAll(() => fleet.stop());
 
 it('all endpoints down: across 10,000 calls the retry budget holds attempts to 1.25 per call, and every call settles with a typed error', async () => {
   for (let i = 0; i < 3; i++) await fleet.setMode(i, { reset: true });
-  const before = activeHandles();
+  const resources = watchResources();
   const client = createClient({ service: 'svc', endpoints: fleet.urls, retry: { retries: 2 } });
   let exhausted = 0;
   client.on('budget-exhausted', () => void exhausted++);
@@ -44,5 +44,5 @@ it('all endpoints down: across 10,000 calls the retry budget holds attempts to 1
   expect(attempts).toBeGreaterThan(calls);
   expect(attempts / calls).toBeLessThanOrEqual(1.25);
   await client.close();
-  await expect.poll(activeHandles, UNDICI_TICKS).toEqual(before);
+  expect(await resources.settled()).toEqual([]);
 });

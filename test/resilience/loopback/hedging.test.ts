@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { createClient, ManualClock } from '../../../src/index.js';
 import { startLoopbackFleet, type LoopbackFleet } from '../../support/loopback.js';
-import { activeHandles, UNDICI_TICKS } from './handles.js';
+import { watchResources } from '../../support/resource-watch.js';
 
 let fleet: LoopbackFleet;
 beforeAll(async () => {
@@ -12,7 +12,7 @@ beforeEach(() => fleet.reset());
 
 it('hedges a slow call to the other endpoint; the loser is aborted and its server sees the abort', async () => {
   await fleet.setMode(0, { hang: true });
-  const before = activeHandles();
+  const resources = watchResources();
   const clock = new ManualClock();
   const client = createClient({ service: 'svc', endpoints: fleet.urls, clock, hedge: { delay: 20, budget: { ratio: 1 } } });
   const hedges: number[] = [];
@@ -26,12 +26,12 @@ it('hedges a slow call to the other endpoint; the loser is aborted and its serve
   expect(hedges).toEqual([1]);
   await expect.poll(async () => (await fleet.stats(0)).aborted).toBe(1);
   await client.close();
-  await expect.poll(activeHandles, UNDICI_TICKS).toEqual(before);
+  expect(await resources.settled()).toEqual([]);
 });
 
 it('keeps hedges within the hedge budget (5 % of calls) when every other call is slow', async () => {
   await fleet.setMode(0, { delayMs: 30 });
-  const before = activeHandles();
+  const resources = watchResources();
   const client = createClient({ service: 'svc', endpoints: fleet.urls, hedge: { delay: 5 } });
   let hedges = 0;
   let refused = 0;
@@ -50,5 +50,5 @@ it('keeps hedges within the hedge budget (5 % of calls) when every other call is
   expect(hedges).toBeLessThanOrEqual(0.05 * calls);
   expect(refused).toBeGreaterThan(0);
   await client.close();
-  await expect.poll(activeHandles, UNDICI_TICKS).toEqual(before);
+  expect(await resources.settled()).toEqual([]);
 });

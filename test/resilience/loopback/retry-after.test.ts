@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { createClient, ManualClock, type ClientEvents } from '../../../src/index.js';
 import { startLoopbackFleet, type LoopbackFleet } from '../../support/loopback.js';
-import { activeHandles, UNDICI_TICKS } from './handles.js';
+import { watchResources } from '../../support/resource-watch.js';
 
 let fleet: LoopbackFleet;
 beforeAll(async () => {
@@ -20,7 +20,7 @@ const settle = async (): Promise<void> => {
 };
 
 it('waits out Retry-After: 1 on the client clock before retrying a 503', async () => {
-  const before = activeHandles();
+  const resources = watchResources();
   const clock = new ManualClock();
   const client = createClient({ service: 'svc', endpoints: fleet.urls, clock, retry: { retries: 1 } });
   const retries: ClientEvents['retry'][] = [];
@@ -36,11 +36,11 @@ it('waits out Retry-After: 1 on the client clock before retrying a 503', async (
   expect([res.statusCode, res.endpoint]).toEqual([200, client.stats()[1]!.id]);
   await res.body.dump();
   await client.close();
-  await expect.poll(activeHandles, UNDICI_TICKS).toEqual(before);
+  expect(await resources.settled()).toEqual([]);
 });
 
 it('fails fast with the 503 when the deadline cannot fit the Retry-After wait', async () => {
-  const before = activeHandles();
+  const resources = watchResources();
   const clock = new ManualClock();
   const client = createClient({ service: 'svc', endpoints: fleet.urls, clock, retry: { retries: 1 }, timeout: { total: 500 } });
   const res = await client.request({ path: '/echo' });
@@ -49,5 +49,5 @@ it('fails fast with the 503 when the deadline cannot fit the Retry-After wait', 
   await res.body.dump();
   expect((await fleet.stats(1)).requests).toBe(0);
   await client.close();
-  await expect.poll(activeHandles, UNDICI_TICKS).toEqual(before);
+  expect(await resources.settled()).toEqual([]);
 });
