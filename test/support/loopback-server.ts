@@ -10,8 +10,7 @@
  *   /bytes/<n>         streams n bytes in 64 KiB chunks
  *   anything else      200 "ok"
  * A server's mode (set over IPC) can override every route: { status, delayMs, hang }; `reset`
- * destroys the connection of every request (a connection error for the client, still counted);
- * `stallEvery: n, stallMs` delays every n-th request to that server by stallMs more.
+ * destroys the connection of every request (a connection error for the client, still counted).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,8 +21,6 @@ interface Mode {
   hang?: boolean;
   retryAfter?: string;
   reset?: boolean;
-  stallEvery?: number;
-  stallMs?: number;
 }
 
 interface ServerStats {
@@ -53,7 +50,6 @@ function handle(index: number, req: http.IncomingMessage, res: http.ServerRespon
     req.socket.destroy();
     return;
   }
-  const stalled = mode.stallEvery !== undefined && s.requests % mode.stallEvery === 0;
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
@@ -102,7 +98,7 @@ function handle(index: number, req: http.IncomingMessage, res: http.ServerRespon
         res.end('ok');
       }
     };
-    const wait = (mode.delayMs ?? 0) + (stalled ? (mode.stallMs ?? 0) : 0);
+    const wait = mode.delayMs ?? 0;
     if (wait) setTimeout(respond, wait);
     else respond();
   });

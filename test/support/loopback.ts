@@ -9,9 +9,6 @@ export interface ServerMode {
   retryAfter?: string;
   /** Destroy the connection of every request (the client sees a connection error; still counted). */
   reset?: boolean;
-  /** Delay every n-th request to this server by `stallMs` more. */
-  stallEvery?: number;
-  stallMs?: number;
 }
 
 /** What a loopback server has seen. */
