@@ -93,13 +93,16 @@ describe('the loopback harness', () => {
       backends: [{ latency: { type: 'constant', ms: 2 }, phases: [{ start: 0.5, end: 1, errors: { status503: 1 } }] }],
     });
     const [trace] = await run(scenario);
-    const outcomes = [...trace!.replies].filter(([at]) => at >= 0);
-    const before = outcomes.filter(([at]) => at < 285);
-    const after = outcomes.filter(([at]) => at >= 315);
-    expect(before.length).toBe(57);
-    expect(after.length).toBe(57);
-    expect(before.every(([, r]) => r.outcome === 'ok')).toBe(true);
-    expect(after.every(([, r]) => r.outcome === 'status')).toBe(true);
+    const { sends, replies } = trace!;
+    // Sorted by when each request actually left, 50 ms clear of the switch at 300 ms: a pause of
+    // either process (tens of ms on a busy machine) moves a send, not the server's phase.
+    const outcomeOf = (sent: (typeof sends)[number]) => replies.get(sent.intendedAt)!.outcome;
+    const before = sends.filter((s) => s.intendedAt >= 0 && s.sentAt < 250);
+    const after = sends.filter((s) => s.sentAt >= 350);
+    expect(before.length).toBeGreaterThanOrEqual(40);
+    expect(after.length).toBeGreaterThanOrEqual(40);
+    expect(before.map(outcomeOf).filter((o) => o !== 'ok')).toEqual([]);
+    expect(after.map(outcomeOf).filter((o) => o !== 'status')).toEqual([]);
   });
 
   it('offers every strategy the same seeded arrival sequence', async () => {
