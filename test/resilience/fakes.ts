@@ -1,5 +1,5 @@
 /** Fakes for the resilience layers' unit tests: replies, a fleet, calls. */
-import type { Call, Reply } from '../../src/core/call.js';
+import { createCall, type Call, type Reply } from '../../src/core/call.js';
 import type { Clock } from '../../src/core/clock.js';
 import { EventBus, type ClientEventName, type ClientEvents } from '../../src/core/events.js';
 import { toEndpoint } from '../../src/fleet/endpoint.js';
@@ -34,22 +34,7 @@ export function fakeFleet(clock: Clock, n: number, events = new EventBus()): Fle
 
 /** A GET call with a deadline `total` ms after `now`. */
 export function call(now: number, overrides: Partial<Call> = {}): Call {
-  return {
-    service: 'svc',
-    method: 'GET',
-    path: '/',
-    headers: {},
-    body: null,
-    signal: undefined,
-    deadline: now + 30_000,
-    attempt: 0,
-    tried: new Set(),
-    endpoint: undefined,
-    key: undefined,
-    idempotent: true,
-    meta: {},
-    ...overrides,
-  };
+  return createCall({ service: 'svc', deadline: now + 30_000, tried: new Set(), meta: {}, ...overrides });
 }
 
 /** Records every event of the given names, in order. */
