@@ -1,3 +1,5 @@
+import type { RunResult } from '../load/recorder.js';
+
 /** Formats milliseconds for a table: 3 significant digits, unit chosen by size (µs, ms, s). */
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '-';
@@ -22,4 +24,15 @@ export function formatPct(pct: number): string {
 /** Formats a rate in requests per second (`1.50k/s`, `950/s`). */
 export function formatRate(perSecond: number): string {
   return perSecond >= 10_000 ? `${(perSecond / 1_000).toFixed(1)}k/s` : `${Math.round(perSecond)}/s`;
+}
+
+/** A scenario's offered rate: `1.50k/s`, or `500/s → 2.00k/s` for a ramp. */
+export function formatOfferedRate(rate: { readonly from: number; readonly to: number }): string {
+  return rate.from === rate.to ? formatRate(rate.from) : `${formatRate(rate.from)} → ${formatRate(rate.to)}`;
+}
+
+/** The cells both reports show for a run, in order: p50, p90, p99, p99.9, max, success, achieved rate. */
+export function summaryCells(r: RunResult): string[] {
+  const { p50, p90, p99, p999, max } = r.latency;
+  return [...[p50, p90, p99, p999, max].map(formatMs), formatPct(r.successPct), formatRate(r.achievedRate)];
 }

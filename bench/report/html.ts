@@ -1,5 +1,5 @@
 import type { RunResult } from '../load/recorder.js';
-import { formatMs, formatPct, formatRate } from './format.js';
+import { formatMs, formatOfferedRate, summaryCells } from './format.js';
 import { shares, type BenchResults, type ScenarioResult } from './results.js';
 
 /** Tableau 10, one colour per strategy. */
@@ -45,7 +45,7 @@ ${sections}
 }
 
 function scenarioSection(s: ScenarioResult, index: number): string {
-  const rate = s.rate.from === s.rate.to ? formatRate(s.rate.from) : `${formatRate(s.rate.from)} → ${formatRate(s.rate.to)}`;
+  const rate = formatOfferedRate(s.rate);
   return `<section id="scenario-${index}">
 <h2>${esc(s.name)} <small>(${esc(s.mode)})</small></h2>
 <p class="desc">${esc(s.description)} ${s.backends.length} backends, ${esc(rate)} offered for ${(s.durationMs / 1_000).toFixed(1)} s per strategy, caller timeout ${esc(formatMs(s.timeoutMs))}, seed ${s.seed}. Best: <strong>${esc(s.best)}</strong>.</p>
@@ -137,13 +137,7 @@ function table(s: ScenarioResult): string {
   const row = (r: RunResult): string => {
     const cells = [
       r.strategy,
-      formatMs(r.latency.p50),
-      formatMs(r.latency.p90),
-      formatMs(r.latency.p99),
-      formatMs(r.latency.p999),
-      formatMs(r.latency.max),
-      formatPct(r.successPct),
-      formatRate(r.achievedRate),
+      ...summaryCells(r),
       String(r.failures.timeout),
       String(r.failures.status),
       String(r.failures.error),

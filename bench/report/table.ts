@@ -1,4 +1,4 @@
-import { formatMs, formatPct, formatRate } from './format.js';
+import { formatMs, formatOfferedRate, formatPct, summaryCells } from './format.js';
 import { shares, type ScenarioResult } from './results.js';
 
 /** Backends beyond this many are summarised (min / median / max share) instead of listed. */
@@ -24,20 +24,14 @@ export function renderTable(scenario: ScenarioResult): string {
     const mark = r.strategy === scenario.best ? '*' : ' ';
     return [
       `${mark}${r.strategy}`,
-      formatMs(r.latency.p50),
-      formatMs(r.latency.p90),
-      formatMs(r.latency.p99),
-      formatMs(r.latency.p999),
-      formatMs(r.latency.max),
-      formatPct(r.successPct),
-      formatRate(r.achievedRate),
+      ...summaryCells(r),
       shareText,
     ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]): string =>
     cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  const rate = scenario.rate.from === scenario.rate.to ? formatRate(scenario.rate.from) : `${formatRate(scenario.rate.from)} → ${formatRate(scenario.rate.to)}`;
+  const rate = formatOfferedRate(scenario.rate);
   const best = scenario.results.find((r) => r.strategy === scenario.best);
   const out = [
     `${scenario.name} (${scenario.mode}): ${scenario.description}`,
