@@ -1,19 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BALANCER_NAMES, createClient, maglev, ManualClock, p2c, seededRng, type Client } from '../../src/index.js';
-import { startLoopbackFleet, type LoopbackFleet } from '../support/loopback.js';
+import { describe, expect, it } from 'vitest';
+import { BALANCER_NAMES, maglev, ManualClock, p2c, seededRng } from '../../src/index.js';
+import { useLoopbackClients } from '../support/loopback-clients.js';
 
-let servers: LoopbackFleet;
-let client: Client | undefined;
-
-beforeAll(async () => {
-  servers = await startLoopbackFleet(3);
-});
-afterAll(() => servers.stop());
-afterEach(async () => {
-  await client?.close();
-  client = undefined;
-  await servers.reset();
-});
+const loopback = useLoopbackClients(3);
 
 async function serverOf(res: Response): Promise<string> {
   await res.arrayBuffer();
@@ -22,12 +11,12 @@ async function serverOf(res: Response): Promise<string> {
 
 describe('balancers through createClient, against loopback servers', () => {
   it.each(BALANCER_NAMES)('%s is selectable by name and serves calls', async (balancer) => {
-    client = createClient({ service: 'svc', endpoints: servers.urls, balancer, rng: seededRng(1) });
+    const client = loopback.client({ service: 'svc', endpoints: loopback.fleet.urls, balancer, rng: seededRng(1) });
     for (let i = 0; i < 6; i++) expect((await client.fetch('/echo', { key: `user-${i}` })).status).toBe(200);
   });
 
   it('maglev sends every call with the same hash header to the same server', async () => {
-    client = createClient({ service: 'svc', endpoints: servers.urls, balancer: 'maglev', hashHeader: 'x-user' });
+    const client = loopback.client({ service: 'svc', endpoints: loopback.fleet.urls, balancer: 'maglev', hashHeader: 'x-user' });
     const byUser = new Map<string, Set<string>>();
     for (let i = 0; i < 30; i++) {
       const user = `user-${i % 10}`;
@@ -39,22 +28,22 @@ describe('balancers through createClient, against loopback servers', () => {
   });
 
   it('ring-hash routes by the per-call key option, as a Balancer object', async () => {
-    client = createClient({ service: 'svc', endpoints: servers.urls, balancer: maglev({ tableSize: 1_009 }) });
+    const client = loopback.client({ service: 'svc', endpoints: loopback.fleet.urls, balancer: maglev({ tableSize: 1_009 }) });
     const first = await serverOf(await client.fetch('/echo', { key: 'cart-42' }));
     for (let i = 0; i < 5; i++) expect(await serverOf(await client.fetch('/echo', { key: 'cart-42' }))).toBe(first);
   });
 
   it('p2c steers away from a server that answers 503 with Retry-After, before any breaker opens', async () => {
-    client = createClient({
+    const client = loopback.client({
       service: 'svc',
-      endpoints: servers.urls,
+      endpoints: loopback.fleet.urls,
       balancer: p2c(),
       retry: false,
       breaker: false,
       rng: seededRng(4),
       clock: new ManualClock(),
     });
-    await servers.setMode(0, { status: 503, retryAfter: '30' });
+    await loopback.fleet.setMode(0, { status: 503, retryAfter: '30' });
     const statuses: number[] = [];
     for (let i = 0; i < 30; i++) {
       const res = await client.fetch('/echo');
@@ -62,6 +51,6 @@ describe('balancers through createClient, against loopback servers', () => {
       await res.arrayBuffer();
     }
     expect(statuses.filter((s) => s === 503)).toHaveLength(1);
-    expect((await servers.stats(0)).requests).toBe(1);
+    expect((await loopback.fleet.stats(0)).requests).toBe(1);
   });
 });

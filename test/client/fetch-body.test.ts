@@ -1,26 +1,15 @@
 import { Readable } from 'node:stream';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type Client, type ClientOptions, type Middleware, type ReplyBody } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Client, ClientOptions, Middleware, ReplyBody } from '../../src/index.js';
 import { toWebStream } from '../../src/http/web-body.js';
-import { startLoopbackFleet, type LoopbackFleet } from '../support/loopback.js';
+import { useLoopbackClients } from '../support/loopback-clients.js';
 
-let fleet: LoopbackFleet;
-let client: Client | undefined;
-beforeAll(async () => {
-  fleet = await startLoopbackFleet(1);
-});
-afterAll(() => fleet.stop());
-afterEach(async () => {
-  await client?.close();
-  client = undefined;
-  await fleet.reset();
-});
+const loopback = useLoopbackClients(1);
 
 const TEN_MB = 10 * 1024 * 1024;
 
 function fetchClient(options: Partial<ClientOptions> = {}): Client {
-  client = createClient({ service: 'svc', endpoints: [fleet.urls[0]!], retry: false, ...options });
-  return client;
+  return loopback.client({ service: 'svc', endpoints: [loopback.fleet.urls[0]!], retry: false, ...options });
 }
 
 describe("client.fetch's response body", () => {
@@ -39,8 +28,8 @@ describe("client.fetch's response body", () => {
     const reader = res.body!.getReader();
     expect((await reader.read()).done).toBe(false);
     await reader.cancel();
-    await expect.poll(async () => (await fleet.stats(0)).aborted, { timeout: 5_000 }).toBe(1);
-    expect((await fleet.stats(0)).streamsFinished).toBe(0);
+    await expect.poll(async () => (await loopback.fleet.stats(0)).aborted, { timeout: 5_000 }).toBe(1);
+    expect((await loopback.fleet.stats(0)).streamsFinished).toBe(0);
   });
 
   it("errors with the signal's reason when the caller aborts while it is read", async () => {
@@ -54,7 +43,7 @@ describe("client.fetch's response body", () => {
         for (;;) if ((await reader.read()).done) return;
       })(),
     ).rejects.toThrow('caller left');
-    await expect.poll(async () => (await fleet.stats(0)).aborted, { timeout: 5_000 }).toBe(1);
+    await expect.poll(async () => (await loopback.fleet.stats(0)).aborted, { timeout: 5_000 }).toBe(1);
   });
 
   it('errors, rather than hangs, when the body closes before its end', async () => {

@@ -1,22 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type Client } from '../../src/index.js';
-import { startLoopbackFleet, type LoopbackFleet } from '../support/loopback.js';
+import { describe, expect, it } from 'vitest';
+import { useLoopbackClients } from '../support/loopback-clients.js';
 
-let fleet: LoopbackFleet;
-let client: Client;
-
-beforeAll(async () => {
-  fleet = await startLoopbackFleet(3);
-});
-afterAll(() => fleet.stop());
-afterEach(async () => {
-  await client?.close();
-  await fleet.reset();
-});
+const loopback = useLoopbackClients(3);
 
 describe('client.fetch against three loopback servers', () => {
   it('visits the endpoints in exact round-robin order', async () => {
-    client = createClient({ service: 'svc', endpoints: fleet.urls });
+    const client = loopback.client({ service: 'svc', endpoints: loopback.fleet.urls });
     const order: string[] = [];
     for (let i = 0; i < 9; i++) {
       const res = await client.fetch('/echo');
@@ -28,7 +17,7 @@ describe('client.fetch against three loopback servers', () => {
   });
 
   it('round-trips status, headers and body', async () => {
-    client = createClient({ service: 'svc', endpoints: fleet.urls });
+    const client = loopback.client({ service: 'svc', endpoints: loopback.fleet.urls });
     const res = await client.fetch('/echo?x=1', { headers: { 'X-Custom': 'v1', accept: 'application/json' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json');
@@ -44,7 +33,7 @@ describe('client.fetch against three loopback servers', () => {
   });
 
   it('delivers a POST body intact', async () => {
-    client = createClient({ service: 'svc', endpoints: fleet.urls });
+    const client = loopback.client({ service: 'svc', endpoints: loopback.fleet.urls });
     const body = JSON.stringify({ amount: 4200, note: 'ünïcødé ✓', pad: 'x'.repeat(100_000) });
     const res = await client.fetch('/echo', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
     const echo = await res.json();
@@ -54,7 +43,7 @@ describe('client.fetch against three loopback servers', () => {
   });
 
   it('sends bytes, URLSearchParams and Blob bodies as fetch would', async () => {
-    client = createClient({ service: 'svc', endpoints: fleet.urls });
+    const client = loopback.client({ service: 'svc', endpoints: loopback.fleet.urls });
     const bytes = await (await client.fetch('/echo', { method: 'PUT', body: new TextEncoder().encode('raw bytes') })).json();
     expect(bytes.body).toBe('raw bytes');
     const form = await (await client.fetch('/echo', { method: 'POST', body: new URLSearchParams({ a: '1', b: 'two' }) })).json();
@@ -66,7 +55,7 @@ describe('client.fetch against three loopback servers', () => {
   });
 
   it('streams a 10 MB response without buffering it whole', async () => {
-    client = createClient({ service: 'svc', endpoints: [fleet.urls[0]!] });
+    const client = loopback.client({ service: 'svc', endpoints: [loopback.fleet.urls[0]!] });
     const size = 10 * 1024 * 1024;
     const res = await client.fetch(`/bytes/${size}`);
     expect(res.headers.get('content-length')).toBe(String(size));
@@ -75,7 +64,7 @@ describe('client.fetch against three loopback servers', () => {
     expect(first.done).toBe(false);
     // Hold the stream: backpressure must stop the server well before the end.
     await new Promise((r) => setTimeout(r, 300));
-    expect((await fleet.stats(0)).streamsFinished).toBe(0);
+    expect((await loopback.fleet.stats(0)).streamsFinished).toBe(0);
     let received = first.value!.byteLength;
     let largest = received;
     for (;;) {
@@ -86,11 +75,11 @@ describe('client.fetch against three loopback servers', () => {
     }
     expect(received).toBe(size);
     expect(largest).toBeLessThan(size / 4);
-    expect((await fleet.stats(0)).streamsFinished).toBe(1);
+    expect((await loopback.fleet.stats(0)).streamsFinished).toBe(1);
   });
 
   it('accepts a Request object', async () => {
-    client = createClient({ service: 'payments', endpoints: fleet.urls });
+    const client = loopback.client({ service: 'payments', endpoints: loopback.fleet.urls });
     const req = new Request('http://payments/echo?from=request', { method: 'POST', body: 'from a Request', headers: { 'x-r': '1' } });
     const echo = await (await client.fetch(req)).json();
     expect(echo.method).toBe('POST');
@@ -100,7 +89,7 @@ describe('client.fetch against three loopback servers', () => {
   });
 
   it('accepts an absolute URL whose host is the service name, and refuses another host', async () => {
-    client = createClient({ service: 'payments', endpoints: fleet.urls });
+    const client = loopback.client({ service: 'payments', endpoints: loopback.fleet.urls });
     const echo = await (await client.fetch('http://payments/echo?abs=1')).json();
     expect(echo.path).toBe('/echo?abs=1');
     const viaUrl = await (await client.fetch(new URL('http://payments/echo'))).json();
@@ -109,7 +98,7 @@ describe('client.fetch against three loopback servers', () => {
   });
 
   it('returns a null body for HEAD and 204 and still reuses the connection', async () => {
-    client = createClient({ service: 'svc', endpoints: [fleet.urls[0]!] });
+    const client = loopback.client({ service: 'svc', endpoints: [loopback.fleet.urls[0]!] });
     const head = await client.fetch('/echo', { method: 'HEAD' });
     expect(head.body).toBeNull();
     const empty = await client.fetch('/status/204');
@@ -120,10 +109,10 @@ describe('client.fetch against three loopback servers', () => {
 
 describe('client.request, the undici-style fast path', () => {
   it('returns statusCode, headers, a readable body and the endpoint id', async () => {
-    client = createClient({ service: 'svc', endpoints: fleet.urls });
+    const client = loopback.client({ service: 'svc', endpoints: loopback.fleet.urls });
     const res = await client.request({ method: 'POST', path: '/echo', body: 'hello', headers: { 'x-a': 'b' } });
     expect(res.statusCode).toBe(200);
-    expect(res.endpoint).toBe(fleet.urls[0]);
+    expect(res.endpoint).toBe(loopback.fleet.urls[0]);
     const echo = (await res.body.json()) as { body: string; headers: Record<string, string> };
     expect(echo.body).toBe('hello');
     expect(echo.headers['x-a']).toBe('b');
@@ -137,13 +126,13 @@ describe('header safety', () => {
     ['NUL', { 'x-evil': 'a\0b' }],
     ['a name that is not a token', { 'bad name': 'v' }],
   ])('rejects %s before any byte is written', async (_label, headers) => {
-    client = createClient({ service: 'svc', endpoints: [fleet.urls[0]!] });
+    const client = loopback.client({ service: 'svc', endpoints: [loopback.fleet.urls[0]!] });
     await expect(client.fetch('/echo', { headers: headers as Record<string, string> })).rejects.toMatchObject({
       code: 'SWITCHYARD_INVALID_REQUEST',
     });
     await expect(client.request({ path: '/echo', headers: headers as Record<string, string> })).rejects.toMatchObject({
       code: 'SWITCHYARD_INVALID_REQUEST',
     });
-    expect((await fleet.stats(0)).requests).toBe(0);
+    expect((await loopback.fleet.stats(0)).requests).toBe(0);
   });
 });

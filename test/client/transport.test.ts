@@ -1,34 +1,23 @@
 import { Readable } from 'node:stream';
 import { Pool } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, ManualClock, TimeoutError, type Client, type ClientOptions } from '../../src/index.js';
-import { startLoopbackFleet, type LoopbackFleet } from '../support/loopback.js';
+import { describe, expect, it } from 'vitest';
+import { ManualClock, TimeoutError, type Client, type ClientOptions } from '../../src/index.js';
+import { useLoopbackClients } from '../support/loopback-clients.js';
 
-let fleet: LoopbackFleet;
-let client: Client | undefined;
-beforeAll(async () => {
-  fleet = await startLoopbackFleet(1);
-});
-afterAll(() => fleet.stop());
-afterEach(async () => {
-  await client?.close();
-  client = undefined;
-  await fleet.reset();
-});
+const loopback = useLoopbackClients(1);
 
 const TEN_MB = 10 * 1024 * 1024;
 
 /** A client with one endpoint and only the transport below the pick (no tracing, breaker or retry). */
 function bareClient(options: Partial<ClientOptions> = {}): Client {
-  client = createClient({ service: 'svc', endpoints: [fleet.urls[0]!], tracing: false, breaker: false, retry: false, ...options });
-  return client;
+  return loopback.client({ service: 'svc', endpoints: [loopback.fleet.urls[0]!], tracing: false, breaker: false, retry: false, ...options });
 }
 
 /** Destroys a body being streamed and waits until the server has seen it go, so no test sees another's abort. */
 async function closeStream(body: { destroy(): void }): Promise<void> {
-  const before = (await fleet.stats(0)).aborted;
+  const before = (await loopback.fleet.stats(0)).aborted;
   body.destroy();
-  await expect.poll(async () => (await fleet.stats(0)).aborted, { timeout: 5_000 }).toBe(before + 1);
+  await expect.poll(async () => (await loopback.fleet.stats(0)).aborted, { timeout: 5_000 }).toBe(before + 1);
 }
 
 /** Lets socket and timer callbacks run. */
@@ -52,7 +41,7 @@ describe('the attempt timeout', () => {
     await second;
     expect(outcome).toBeInstanceOf(TimeoutError);
     expect(outcome).toMatchObject({ kind: 'attempt', timeoutMs: 1_000 });
-    expect((await fleet.stats(0)).requests).toBe(1);
+    expect((await loopback.fleet.stats(0)).requests).toBe(1);
     await closeStream(first.body);
   });
 
@@ -78,7 +67,7 @@ describe("the caller's signal", () => {
     const queued = c.request({ path: '/echo', signal: controller.signal });
     controller.abort(new Error('caller gave up while queued'));
     await expect(queued).rejects.toThrow('caller gave up while queued');
-    expect((await fleet.stats(0)).requests).toBe(1);
+    expect((await loopback.fleet.stats(0)).requests).toBe(1);
     await closeStream(first.body);
   });
 
@@ -90,14 +79,14 @@ describe("the caller's signal", () => {
     expect((await chunks.next()).done).toBe(false);
     controller.abort(new Error('caller stopped reading'));
     await expect(chunks.next()).rejects.toThrow('caller stopped reading');
-    await expect.poll(async () => (await fleet.stats(0)).aborted, { timeout: 5_000 }).toBe(1);
-    expect((await fleet.stats(0)).streamsFinished).toBe(0);
+    await expect.poll(async () => (await loopback.fleet.stats(0)).aborted, { timeout: 5_000 }).toBe(1);
+    expect((await loopback.fleet.stats(0)).streamsFinished).toBe(0);
   });
 });
 
 describe('the reply body', () => {
   it("is undici's own response body, with its reading API", async () => {
-    const pool = new Pool(fleet.urls[0]!);
+    const pool = new Pool(loopback.fleet.urls[0]!);
     const raw = await pool.request({ method: 'GET', path: '/echo' });
     await raw.body.dump();
     await pool.close();
@@ -129,7 +118,7 @@ describe('the reply body', () => {
 
 describe('a failed attempt', () => {
   it('releases a one-shot stream request body', async () => {
-    await fleet.setMode(0, { reset: true });
+    await loopback.fleet.setMode(0, { reset: true });
     const c = bareClient();
     const body = new Readable({ read() {} });
     body.push('part of a body that never ends');
