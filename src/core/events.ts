@@ -45,6 +45,20 @@ export interface ClientEvents {
   'rate-limited': EventBase & { readonly waitMs: number; readonly rejected: boolean };
   /** Discovery failed; the last good endpoint set is kept. */
   'discovery-error': EventBase & { readonly error: unknown };
+  /** A mesh configuration was validated, compiled and swapped in (also after `rollback()`). */
+  'config-applied': ConfigEvent;
+  /** A mesh configuration was rejected (invalid, or its source failed); the active one stays. */
+  'config-rejected': ConfigEvent & { readonly error: unknown };
+}
+
+/** An event about a mesh configuration (not about one service, so it has no `service`). */
+export interface ConfigEvent {
+  /** Clock time of the event (ms). */
+  readonly time: number;
+  /** The configuration's version (the rejected one's, when it had one). */
+  readonly version: string | undefined;
+  /** The generation now active (0 before any was applied). */
+  readonly generation: number;
 }
 
 /** A lifecycle event name. */

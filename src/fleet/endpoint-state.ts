@@ -1,9 +1,8 @@
 import type { Endpoint } from './endpoint.js';
-import { EJECTED, EndpointTable, HEALTH_NAMES, healthCode } from './endpoint-table.js';
+import { EJECTED, EndpointTable, HEALTH_NAMES, healthCode, type EndpointHealth } from './endpoint-table.js';
 import { decayedPeakEwma, observePeakEwma } from './peak-ewma.js';
 
-/** Whether the balancer may pick an endpoint. */
-export type EndpointHealth = 'healthy' | 'ejected' | 'probing';
+export type { EndpointHealth };
 
 /** Something attached to an endpoint's lifetime (its breaker), released when the endpoint leaves. */
 export interface EndpointResource {

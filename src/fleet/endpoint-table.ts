@@ -1,7 +1,11 @@
-import type { EndpointHealth } from './endpoint-state.js';
+/** Whether the balancer may pick an endpoint. */
+export type EndpointHealth = 'healthy' | 'ejected' | 'probing';
 
 /** {@link EndpointColumns.health} codes, indexed by code. */
 export const HEALTH_NAMES: readonly EndpointHealth[] = Object.freeze(['healthy', 'probing', 'ejected']);
+
+/** The {@link EndpointColumns.health} code of a healthy endpoint. */
+export const HEALTHY = 0;
 
 /** The {@link EndpointColumns.health} code of an ejected endpoint (or of a free row): not pickable. */
 export const EJECTED = 2;
