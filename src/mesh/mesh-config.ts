@@ -11,7 +11,7 @@ import { parseServiceOptions, SERVICE_KEYS, type ServiceOptions, type ServiceSet
  * provider from `createMesh({ discovery })`.
  */
 export interface MeshConfig {
-  /** A label for this config, reported in `config-applied` and `mesh.config()` (default: the source's version, else the generation number). */
+  /** A label for this config, reported in `config-applied` and `mesh.config()` (default: the source's version, such as a file's content hash, else the generation number). */
   version?: string | number;
   /** The services, by name: the name is also the host of `mesh.fetch('http://payments/...')`. */
   services: Record<string, ServiceOptions>;

@@ -47,7 +47,8 @@ export interface Mesh {
   fetch(input: string | URL | Request, init?: FetchInit): Promise<Response>;
   /**
    * Validates `config` as a whole, compiles it and swaps it in; calls in flight finish on the
-   * generation they started on. Returns the version applied.
+   * generation they started on. Returns the version applied: the config's own `version`, else
+   * `version`, else the generation number.
    * @throws ConfigError naming the option path and the bad value; the active config stays
    */
   apply(config: MeshConfig, version?: string): string;
@@ -197,7 +198,7 @@ export class SwitchyardMesh implements Mesh, MeshRuntime {
     try {
       settings = parseMeshConfig(config, this.#discovery);
     } catch (error) {
-      this.#reject(error, version ?? versionOf(config));
+      this.#reject(error, versionOf(config) ?? version);
       throw error;
     }
     const applied = this.#install(settings, config, version);
@@ -279,7 +280,7 @@ export class SwitchyardMesh implements Mesh, MeshRuntime {
 
   #install(settings: MeshSettings, input: unknown, version: string | undefined): Applied {
     const number = this.#generations + 1;
-    const name = version ?? settings.version ?? String(number);
+    const name = settings.version ?? version ?? String(number);
     let generation: Generation;
     try {
       generation = compileGeneration(number, name, input, settings, this.#deps);

@@ -153,6 +153,33 @@ describe('routing through a mesh (loopback servers)', () => {
     expect(states.filter((s) => s !== 'healthy')).toHaveLength(1);
   });
 
+  it('rolls back to exactly the previous routing', async () => {
+    const m = mesh(payments({ routes: [{ name: 'all-v1', subset: 'v1' }] }));
+    const client = m.client('payments');
+    m.apply(payments({ routes: [{ name: 'all-v2', subset: 'v2' }] }));
+    expect(await spread(20, 4, () => client.fetch('/'))).toEqual([0, 0, 0, 20]);
+    m.rollback();
+    const served = await spread(30, 4, () => client.fetch('/'));
+    expect(served).toEqual([10, 10, 10, 0]);
+  });
+
+  it('lets a call in flight finish on the generation it started on, whatever the next one changes', async () => {
+    const m = mesh(payments({ retry: false }));
+    const client = m.client('payments');
+    const inFlight = [0, 1, 2, 3].map(() => client.request({ path: '/delay/200' }));
+    await new Promise((r) => setTimeout(r, 50));
+    // A new cluster (other breaker settings) with one endpoint left: the old cluster serves its calls to the end.
+    m.apply({ services: { payments: { endpoints: [fleet.urls[3]!], breaker: { volumeThreshold: 3 } } } });
+    const replies = await Promise.all(inFlight);
+    expect(replies.map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
+    expect(new Set(replies.map((r) => r.endpoint)).size).toBe(4);
+    await Promise.all(replies.map((r) => r.body.text()));
+    expect(client.stats().map((s) => s.url)).toEqual([fleet.urls[3]]);
+    const next = await client.request({ path: '/' });
+    expect(next.endpoint).toBe(fleet.urls[3]);
+    await next.body.dump();
+  });
+
   it('closes every socket and timer of every cluster on close()', async () => {
     const watch = watchResources();
     const m = createMesh({ config: payments({ routes: [{ split: [{ subset: 'v1', weight: 1 }, { subset: 'v2', weight: 1 }] }] }), tracing: false });
