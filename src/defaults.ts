@@ -1,5 +1,5 @@
 /**
- * Every default, in one place (shared/STYLE.md rule 6). The README's option reference quotes
+ * Every default, in one place (docs/architecture.md, section 7). The README's option reference quotes
  * these values.
  */
 export const DEFAULTS = Object.freeze({

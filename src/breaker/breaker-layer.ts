@@ -26,7 +26,7 @@ export interface BreakerLayerDeps {
  * The breaker layer, just below the balance layer: one {@link EndpointBreaker} per endpoint,
  * created on the endpoint's first pick and attached to its state, so the fleet shuts it down when
  * the endpoint leaves (an endpoint never picked costs nothing here). The layer is the only writer
- * of endpoint health (shared/STYLE.md rule 3), and enforces two fleet-wide rules:
+ * of endpoint health (docs/architecture.md, section 4), and enforces two fleet-wide rules:
  *
  * - the **ejection cap**: at most `maxEjectionPercent` of the fleet (at least one endpoint) is
  *   ejected at once, as Envoy's `max_ejection_percent`; a breaker that trips past the cap stays

@@ -72,7 +72,7 @@ export type Handler = (call: Call) => Promise<Reply>;
 
 /**
  * A middleware wraps the rest of the pipeline: it may change the call, call `next` zero or more
- * times, and change or replace the reply. One concern each (shared/STYLE.md rule 5).
+ * times, and change or replace the reply. One concern each (docs/architecture.md, section 1).
  */
 export type Middleware = (call: Call, next: Handler) => Promise<Reply>;
 

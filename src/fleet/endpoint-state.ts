@@ -11,7 +11,7 @@ export interface EndpointResource {
 
 /**
  * The fleet's per-endpoint state. The fleet owns it; each field has one writer
- * (shared/STYLE.md rule 3):
+ * (docs/architecture.md, section 4):
  * - load (`inFlight`, latency EWMA, counters) is written only by the load tracker in the balance
  *   layer, through {@link EndpointState.start} and {@link EndpointState.finish};
  * - health is written only by the breaker layer, through {@link EndpointState.setHealth};

@@ -26,7 +26,7 @@ export function healthCode(health: EndpointHealth): number {
  * holds 46 bytes per row.
  *
  * Read-only for pickers: {@link EndpointState} is the only writer (through the load tracker's and
- * the breaker layer's calls, shared/STYLE.md rule 3). Read the columns through this object on
+ * the breaker layer's calls, docs/architecture.md, section 4). Read the columns through this object on
  * every pick, never keep a column across picks: the fleet replaces them when it grows.
  */
 export interface EndpointColumns {
