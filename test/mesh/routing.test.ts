@@ -142,7 +142,7 @@ describe('routing through a mesh (loopback servers)', () => {
       breaker: { volumeThreshold: 2, errorThresholdPercentage: 10, maxEjectionPercent: 100 },
     });
     const svc = config.services.payments!;
-    svc.endpoints = fleet.urls.map((url, i) => ({ url, tags: i < 2 ? { pair: 'yes' } : {} }));
+    svc.endpoints = fleet.urls.map((url, i) => ({ url, tags: (i < 2 ? { pair: 'yes' } : {}) as Record<string, string> }));
     svc.subsets = { pair: { tags: { pair: 'yes' }, maxEjectionPercent: 50 } };
     await fleet.setMode(0, { status: 503 });
     await fleet.setMode(1, { status: 503 });
