@@ -1,143 +1,339 @@
 /**
- * `npm run bench:overhead`: what switchyard costs over raw undici, side by side in one run against
- * the same loopback server (a child process, so the server's work is not on this event loop).
+ * `npm run bench:overhead`: what switchyard costs, side by side in one run with raw undici and with
+ * the glue users write instead of it, against the same loopback servers (one child process serving
+ * three ports, so the servers' work is not on this event loop).
  *
- * Pairs compared (goal in brackets):
- *   client.request over undici Pool.request   throughput ratio (>= 0.97), with the default layers
- *                                             (tracing, breaker, retry) and with all of them off
- *   client.fetch   over undici.fetch          throughput ratio (>= 1.5)
- * Each variant runs closed-loop at a fixed concurrency; variants are interleaved over several
- * rounds so drift (CPU frequency, the other process) hits them alike, with a full GC before each
- * (node --expose-gc), so one variant's garbage is not collected on another's time; the median
- * round counts.
- * Client CPU time per request (process.cpuUsage) is printed as well: it is the overhead itself,
- * where throughput is shared with the server.
+ * Variants (key: what it is):
+ *   pool                undici Pool.request, 1 server: the reference every ratio is taken to
+ *   balanced-pool       undici BalancedPool over 3 servers
+ *   round-robin         three undici Pools and a hand-written round-robin, no resilience
+ *   cockatiel           cockatiel retry (2 retries, exponential backoff) around a cockatiel circuit breaker
+ *                       per endpoint (SamplingBreaker: 50 % over 10 s, as switchyard's default), the
+ *                       hand-written round-robin over the three Pools
+ *   opossum             an opossum breaker per endpoint (its defaults: a 10 s timeout, 50 %), p-retry
+ *                       (2 retries) around it, the hand-written round-robin over the three Pools
+ *   request-3           switchyard client.request, default layers, round-robin over 3 endpoints
+ *   request             switchyard client.request, default layers (tracing, breaker, retry), 1 endpoint
+ *   no-tracing, no-breaker, no-retry
+ *                       client.request, 1 endpoint, with that one layer off
+ *   bare                client.request, 1 endpoint, tracing, breaker and retry off
+ *   undici-fetch        undici.fetch through a Pool, 1 server
+ *   fetch               switchyard client.fetch, default layers, 1 endpoint
+ * In the glue variants a 5xx or 429 reply is dumped and thrown, so their breakers and retries see
+ * it as switchyard's do. Every request is a GET whose 11-byte body is read to the end.
+ *
+ * Each variant runs closed-loop at a fixed concurrency; every round runs every variant once, the
+ * order rotated by one each round, with a full GC before each (node --expose-gc), so drift (CPU
+ * frequency, the other developers' processes) hits them alike and one variant's garbage is not
+ * collected on another's time. Per variant it prints the client's CPU time per request
+ * (process.cpuUsage, user + system, all threads: the overhead itself, where throughput is shared
+ * with the servers), the throughput, and both as ratios to Pool.request in the same round: the
+ * median over the rounds and the spread (lowest–highest round). Per layer it prints what turning it
+ * off saves, per round (CPU µs per request, default layers minus that variant).
  *
  * It also reports the token bucket's cost per acquire (bench/limiter.ts; goal <= 100 ns) and times,
  * in-process, the attempt timer the transport uses (an entry in its AttemptTimeouts list, behind one
  * clock timer) against one clock timer per attempt, with 32 attempts in flight.
  *
- * Options: --seconds <per variant per round, default 2> --rounds <default 5> --concurrency <default 32>
+ * Options:
+ *   --seconds <per variant per round, default 1.5>  --rounds <default 7>  --concurrency <default 32>
+ *   --only <key,key,...>   run these variants only (pool is always run: the ratios need it)
+ *   --requests <N>         run N requests per variant per round instead of --seconds (for
+ *                          instruction counts under valgrind, or a CPU profile of a fixed workload)
+ *   --json                 print the results as JSON
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fetch as undiciFetch, Pool } from 'undici';
-import { createClient } from '../dist/index.js';
+import { circuitBreaker, ExponentialBackoff, handleAll, retry, SamplingBreaker } from 'cockatiel';
+import CircuitBreaker from 'opossum';
+import pRetry from 'p-retry';
+import { BalancedPool, fetch as undiciFetch, Pool, type Dispatcher } from 'undici';
+import { createClient, type ClientOptions } from '../dist/index.js';
 import { systemClock, type TimerHandle } from '../src/core/clock.js';
 import { AttemptTimeouts, Expiring } from '../src/transport/attempt-timeouts.js';
 import { measureTokenBucket } from './limiter.js';
 
 const { values } = parseArgs({
   options: {
-    seconds: { type: 'string', default: '2' },
-    rounds: { type: 'string', default: '5' },
+    seconds: { type: 'string', default: '1.5' },
+    rounds: { type: 'string', default: '7' },
     concurrency: { type: 'string', default: '32' },
+    only: { type: 'string' },
+    requests: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const concurrency = Number(values.concurrency);
+const fixedRequests = values.requests === undefined ? undefined : Number(values.requests);
+const loadBefore = os.loadavg();
 
-const server = spawn(process.execPath, [fileURLToPath(new URL('./overhead-server.ts', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
+const server = spawn(process.execPath, [fileURLToPath(new URL('./overhead-server.ts', import.meta.url)), '--servers', '3'], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const [portLine] = (await once(server.stdout!, 'data')) as [Buffer];
-const origin = `http://127.0.0.1:${portLine.toString().trim()}`;
+const origins = portLine.toString().trim().split(' ').map((port) => `http://127.0.0.1:${port}`);
+const origin = origins[0]!;
 
-const pool = new Pool(origin, { keepAliveTimeout: 60_000 });
-const client = createClient({ service: 'bench', endpoints: [origin], transport: { keepAliveTimeout: 60_000 } });
-const bare = createClient({ service: 'bench', endpoints: [origin], transport: { keepAliveTimeout: 60_000 }, tracing: false, breaker: false, retry: false });
+const keepAliveTimeout = 60_000;
+const pool = new Pool(origin, { keepAliveTimeout });
+const pools = origins.map((o) => new Pool(o, { keepAliveTimeout }));
+const balancedPool = new BalancedPool(origins, { keepAliveTimeout });
+const clientWith = (options: Partial<ClientOptions>, endpoints = [origin]) =>
+  createClient({ service: 'bench', endpoints, transport: { keepAliveTimeout }, ...options });
+const clients = {
+  request: clientWith({}),
+  request3: clientWith({}, origins),
+  noTracing: clientWith({ tracing: false }),
+  noBreaker: clientWith({ breaker: false }),
+  noRetry: clientWith({ retry: false }),
+  bare: clientWith({ tracing: false, breaker: false, retry: false }),
+};
 
-type Variant = { name: string; once: () => Promise<void> };
-const variants: Variant[] = [
+const GET: Dispatcher.RequestOptions = { method: 'GET', path: '/' };
+/** A reply status the glue treats as a failure, as switchyard's breaker (5xx) and retry (429) do. */
+class StatusError extends Error {
+  constructor(readonly status: number) {
+    super(`status ${status}`);
+  }
+}
+/** What the glue's action does: send, and throw a failing status after freeing its socket. */
+async function sendOrThrow(target: Pool): Promise<Dispatcher.ResponseData> {
+  const res = await target.request(GET);
+  if (res.statusCode >= 500 || res.statusCode === 429) {
+    await res.body.dump();
+    throw new StatusError(res.statusCode);
+  }
+  return res;
+}
+/** The hand-written round-robin users put over their Pools. */
+let cursor = 0;
+const nextPool = (): number => {
+  cursor = cursor === pools.length - 1 ? 0 : cursor + 1;
+  return cursor;
+};
+
+const cockatielRetry = retry(handleAll, { maxAttempts: 2, backoff: new ExponentialBackoff({ initialDelay: 25, maxDelay: 250 }) });
+const cockatielBreakers = pools.map(() => circuitBreaker(handleAll, { halfOpenAfter: 10_000, breaker: new SamplingBreaker({ threshold: 0.5, duration: 10_000 }) }));
+const opossumBreakers = pools.map(() => new CircuitBreaker(sendOrThrow, { timeout: 10_000, errorThresholdPercentage: 50, resetTimeout: 10_000 }));
+
+interface Variant {
+  key: string;
+  name: string;
+  once: () => Promise<void>;
+}
+const allVariants: Variant[] = [
   {
-    name: 'undici Pool.request',
+    key: 'pool',
+    name: 'undici `Pool.request`',
     once: async () => {
-      const res = await pool.request({ method: 'GET', path: '/' });
+      const res = await pool.request(GET);
       await res.body.text();
     },
   },
   {
-    name: 'client.request',
+    key: 'balanced-pool',
+    name: 'undici `BalancedPool`, 3 servers',
     once: async () => {
-      const res = await client.request({ path: '/' });
+      const res = await balancedPool.request(GET);
       await res.body.text();
     },
   },
   {
-    name: 'client.request, bare',
+    key: 'round-robin',
+    name: '3 `Pool`s, hand-written round-robin',
     once: async () => {
-      const res = await bare.request({ path: '/' });
+      const res = await pools[nextPool()]!.request(GET);
       await res.body.text();
     },
   },
   {
-    name: 'undici.fetch',
+    key: 'cockatiel',
+    name: 'cockatiel retry + breaker glue, 3 servers',
+    once: async () => {
+      const res = await cockatielRetry.execute(() => {
+        const i = nextPool();
+        return cockatielBreakers[i]!.execute(() => sendOrThrow(pools[i]!));
+      });
+      await res.body.text();
+    },
+  },
+  {
+    key: 'opossum',
+    name: 'opossum + p-retry glue, 3 servers',
+    once: async () => {
+      const res = await pRetry(
+        () => {
+          const i = nextPool();
+          return opossumBreakers[i]!.fire(pools[i]!);
+        },
+        { retries: 2, minTimeout: 25, maxTimeout: 250 },
+      );
+      await res.body.text();
+    },
+  },
+  {
+    key: 'request-3',
+    name: '`client.request`, default layers, 3 endpoints',
+    once: async () => {
+      const res = await clients.request3.request({ path: '/' });
+      await res.body.text();
+    },
+  },
+  {
+    key: 'request',
+    name: '`client.request`, default layers',
+    once: async () => {
+      const res = await clients.request.request({ path: '/' });
+      await res.body.text();
+    },
+  },
+  {
+    key: 'no-tracing',
+    name: '`client.request`, tracing off',
+    once: async () => {
+      const res = await clients.noTracing.request({ path: '/' });
+      await res.body.text();
+    },
+  },
+  {
+    key: 'no-breaker',
+    name: '`client.request`, breaker off',
+    once: async () => {
+      const res = await clients.noBreaker.request({ path: '/' });
+      await res.body.text();
+    },
+  },
+  {
+    key: 'no-retry',
+    name: '`client.request`, retry off',
+    once: async () => {
+      const res = await clients.noRetry.request({ path: '/' });
+      await res.body.text();
+    },
+  },
+  {
+    key: 'bare',
+    name: '`client.request`, tracing, breaker and retry off',
+    once: async () => {
+      const res = await clients.bare.request({ path: '/' });
+      await res.body.text();
+    },
+  },
+  {
+    key: 'undici-fetch',
+    name: '`undici.fetch`',
     once: async () => {
       const res = await undiciFetch(`${origin}/`, { dispatcher: pool });
       await res.text();
     },
   },
   {
-    name: 'client.fetch',
+    key: 'fetch',
+    name: '`client.fetch`, default layers',
     once: async () => {
-      const res = await client.fetch('/');
+      const res = await clients.request.fetch('/');
       await res.text();
     },
   },
 ];
+const only = values.only === undefined ? undefined : new Set(['pool', ...values.only.split(',')]);
+for (const key of only ?? []) if (!allVariants.some((v) => v.key === key)) throw new Error(`--only: no variant '${key}' (${allVariants.map((v) => v.key).join(', ')})`);
+const variants = only ? allVariants.filter((v) => only.has(v.key)) : allVariants;
 
 interface Round {
   rps: number;
-  cpuUsPerRequest: number;
+  cpuUs: number;
 }
 
-async function runFor(variant: Variant, ms: number): Promise<Round> {
+async function run(variant: Variant, ms: number, requests: number | undefined): Promise<Round> {
   // Collect the previous variant's garbage now, so it is not charged to this one.
   (globalThis as { gc?: () => void }).gc?.();
-  let count = 0;
+  let started = 0;
   const end = performance.now() + ms;
+  const more = requests === undefined ? () => performance.now() < end : () => started < requests;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const worker = async (): Promise<void> => {
-    while (performance.now() < end) {
+    while (more()) {
+      started++;
       await variant.once();
-      count++;
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  return { rps: (count * 1000) / elapsed, cpuUsPerRequest: (cpu.user + cpu.system) / count };
+  return { rps: (started * 1000) / elapsed, cpuUs: (cpu.user + cpu.system) / started };
 }
 
-const median = (xs: number[]): number => {
+const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
+/** Median and range of a per-round series. */
+interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+const spread = (xs: readonly number[]): Spread => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
 
 // Warm up every path (JIT, connections).
-for (const v of variants) await runFor(v, 500);
+for (const v of variants) await run(v, 500, fixedRequests);
 
-const results = new Map<string, Round[]>(variants.map((v) => [v.name, []]));
+const results = new Map<string, Round[]>(variants.map((v) => [v.key, []]));
 for (let r = 0; r < rounds; r++) {
-  for (const v of variants) results.get(v.name)!.push(await runFor(v, seconds * 1000));
+  for (let i = 0; i < variants.length; i++) {
+    const v = variants[(i + r) % variants.length]!;
+    results.get(v.key)!.push(await run(v, seconds * 1000, fixedRequests));
+  }
   process.stderr.write(`round ${r + 1}/${rounds} done\n`);
 }
+const loadAfter = os.loadavg();
 
-const summary = variants.map((v) => {
-  const rs = results.get(v.name)!;
-  return { name: v.name, rps: median(rs.map((x) => x.rps)), cpuUsPerRequest: median(rs.map((x) => x.cpuUsPerRequest)) };
+const perRound = (key: string, f: (round: Round, i: number) => number): number[] => results.get(key)!.map(f);
+const poolRounds = results.get('pool')!;
+const summary = variants.map((v) => ({
+  key: v.key,
+  name: v.name,
+  cpuUs: spread(perRound(v.key, (x) => x.cpuUs)),
+  rps: spread(perRound(v.key, (x) => x.rps)),
+  /** Pool.request's CPU per request over this one's, per round: above 1 is cheaper than Pool.request. */
+  cpuRatio: spread(perRound(v.key, (x, i) => poolRounds[i]!.cpuUs / x.cpuUs)),
+  /** Throughput over Pool.request's, per round. */
+  rpsRatio: spread(perRound(v.key, (x, i) => x.rps / poolRounds[i]!.rps)),
+}));
+const has = (key: string): boolean => results.has(key);
+/** Per round, `a`'s CPU per request minus `b`'s. */
+const cpuDiff = (a: string, b: string): Spread => spread(perRound(a, (x, i) => x.cpuUs - results.get(b)![i]!.cpuUs));
+/** Per round, `a`'s throughput over `b`'s, and `b`'s CPU per request over `a`'s. */
+const ratios = (a: string, b: string) => ({
+  rps: spread(perRound(a, (x, i) => x.rps / results.get(b)![i]!.rps)),
+  cpu: spread(perRound(a, (x, i) => results.get(b)![i]!.cpuUs / x.cpuUs)),
 });
-const by = (name: string) => summary.find((s) => s.name === name)!;
-const requestRatio = by('client.request').rps / by('undici Pool.request').rps;
-const bareRatio = by('client.request, bare').rps / by('undici Pool.request').rps;
-const fetchRatio = by('client.fetch').rps / by('undici.fetch').rps;
+const layers = [
+  ['tracing', 'no-tracing'],
+  ['breaker', 'no-breaker'],
+  ['retry', 'no-retry'],
+  ['all three', 'bare'],
+].filter(([, key]) => has('request') && has(key!));
+const layerCost = layers.map(([layer, key]) => ({ layer: layer!, savedUs: cpuDiff('request', key!) }));
+const goals = [
+  ['request', 'pool', '`client.request` / `Pool.request`, default layers', '>= 0.97'],
+  ['request-3', 'cockatiel', '`client.request` / cockatiel glue, 3 endpoints', '>= 1.0'],
+  ['request-3', 'round-robin', '`client.request` / 3 `Pool`s round-robin, 3 endpoints', ''],
+  ['fetch', 'undici-fetch', '`client.fetch` / `undici.fetch`', '>= 1.5'],
+]
+  .filter(([a, b]) => has(a!) && has(b!))
+  .map(([a, b, name, goal]) => ({ name: name!, goal: goal!, ...ratios(a!, b!) }));
 
-await client.close();
-await bare.close();
-await pool.close();
+await Promise.all(Object.values(clients).map((c) => c.close()));
+await Promise.all([pool.close(), balancedPool.close(), ...pools.map((p) => p.close())]);
+for (const breaker of opossumBreakers) breaker.shutdown();
 server.kill('SIGTERM');
 
 /** ns per attempt to arm and disarm a 10 s attempt timer, with 32 attempts in flight. */
@@ -171,15 +367,37 @@ const timerPerAttemptNs = attemptTimerCost((slot) => {
 });
 for (const timer of timers) if (timer) systemClock.clearTimeout(timer);
 
+const cpus = os.cpus();
+const machine = `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}`;
+const load = `load average ${loadBefore[0]!.toFixed(2)} before, ${loadAfter[0]!.toFixed(2)} after (1 min)`;
+const workload = fixedRequests === undefined ? `${seconds} s` : `${fixedRequests} requests`;
+
 if (values.json) {
-  console.log(JSON.stringify({ concurrency, seconds, rounds, summary, requestRatio, bareRatio, fetchRatio, tokenBucketNs: bucket.nsPerAcquire, attemptTimeoutsNs, timerPerAttemptNs }, null, 2));
+  console.log(JSON.stringify({ machine, loadBefore, loadAfter, concurrency, seconds, requests: fixedRequests, rounds, summary, layerCost, goals, tokenBucketNs: bucket.nsPerAcquire, attemptTimeoutsNs, timerPerAttemptNs }, null, 2));
 } else {
-  console.log(`\nswitchyard overhead: ${rounds} rounds x ${seconds}s per variant, concurrency ${concurrency}, Node ${process.version}\n`);
-  console.log('variant                      req/s (median)   client CPU µs/req');
-  for (const s of summary) console.log(`${s.name.padEnd(28)} ${s.rps.toFixed(0).padStart(14)}   ${s.cpuUsPerRequest.toFixed(1).padStart(17)}`);
-  console.log(`\nclient.request / Pool.request = ${requestRatio.toFixed(3)}  (goal >= 0.97; default layers: tracing, breaker, retry)`);
-  console.log(`bare request   / Pool.request = ${bareRatio.toFixed(3)}  (tracing, breaker and retry off)`);
-  console.log(`client.fetch   / undici.fetch = ${fetchRatio.toFixed(3)}  (goal >= 1.5)`);
+  const f1 = (x: number): string => x.toFixed(1);
+  const f2 = (x: number): string => x.toFixed(2);
+  const f3 = (x: number): string => x.toFixed(3);
+  const range = (s: Spread, f: (x: number) => string): string => `${f(s.min)}–${f(s.max)}`;
+  console.log(`\nswitchyard overhead: ${rounds} rounds × ${workload} per variant, concurrency ${concurrency}`);
+  console.log(`${machine}; ${load}`);
+  console.log('Medians over the rounds, spread (lowest–highest round) beside; ratios are to `Pool.request` in the same round.\n');
+  console.log('| variant | client CPU µs per request | spread | CPU ratio (Pool.request CPU / this) | spread | req/s | throughput ratio | spread |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const s of summary) {
+    console.log(`| ${s.name} | ${f1(s.cpuUs.median)} | ${range(s.cpuUs, f1)} | ${f3(s.cpuRatio.median)} | ${range(s.cpuRatio, f3)} | ${s.rps.median.toFixed(0)} | ${f3(s.rpsRatio.median)} | ${range(s.rpsRatio, f3)} |`);
+  }
+  if (layerCost.length) {
+    console.log('\nWhat each default layer costs: client CPU µs per request saved by turning it off (default layers minus that variant, per round).\n');
+    console.log('| layer | µs per request | spread |');
+    console.log('| --- | ---: | ---: |');
+    for (const l of layerCost) console.log(`| ${l.layer} | ${f2(l.savedUs.median)} | ${range(l.savedUs, f2)} |`);
+  }
+  if (goals.length) {
+    console.log('\n| ratio (per round) | throughput | spread | CPU (inverse) | spread | goal |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const g of goals) console.log(`| ${g.name} | ${f3(g.rps.median)} | ${range(g.rps, f3)} | ${f3(g.cpu.median)} | ${range(g.cpu, f3)} | ${g.goal} |`);
+  }
   console.log(`\ntoken bucket: ${bucket.nsPerAcquire.toFixed(1)} ns per acquire, clock read included (goal <= 100 ns)`);
   console.log(`attempt timer: AttemptTimeouts add + remove ${attemptTimeoutsNs.toFixed(0)} ns; a clock timer per attempt ${timerPerAttemptNs.toFixed(0)} ns`);
 }
