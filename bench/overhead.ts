@@ -37,12 +37,16 @@
  *
  * Options:
  *   --seconds <per variant per round, default 1.5>  --rounds <default 7>  --concurrency <default 32>
- *   --only <key,key,...>   run these variants only (pool is always run: the ratios need it)
+ *   --only <key,key,...>   run these variants only (the ratios need pool among them)
  *   --requests <N>         run N requests per variant per round instead of --seconds (for
  *                          instruction counts under valgrind, or a CPU profile of a fixed workload)
+ *   --warmup <N>           with --requests: requests per variant in the warm-up (default: --requests)
+ *   --skip-micro           leave out the token bucket and attempt timer timings
+ *   --callgrind            under valgrind's callgrind, dump its counters after each run, labelled
+ *                          `<variant>@<round>` (`skip` between runs): `npm run bench:instructions`
  *   --json                 print the results as JSON
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +67,9 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     only: { type: 'string' },
     requests: { type: 'string' },
+    warmup: { type: 'string' },
+    'skip-micro': { type: 'boolean', default: false },
+    callgrind: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -241,7 +248,7 @@ const allVariants: Variant[] = [
     },
   },
 ];
-const only = values.only === undefined ? undefined : new Set(['pool', ...values.only.split(',')]);
+const only = values.only === undefined ? undefined : new Set(values.only.split(','));
 for (const key of only ?? []) if (!allVariants.some((v) => v.key === key)) throw new Error(`--only: no variant '${key}' (${allVariants.map((v) => v.key).join(', ')})`);
 const variants = only ? allVariants.filter((v) => only.has(v.key)) : allVariants;
 
@@ -250,9 +257,15 @@ interface Round {
   cpuUs: number;
 }
 
-async function run(variant: Variant, ms: number, requests: number | undefined): Promise<Round> {
+/** Under callgrind, dumps (and zeroes) its counters with `label`; a no-op otherwise. */
+const dumpCounters = values.callgrind
+  ? (label: string): void => void execFileSync('callgrind_control', ['--dump=' + label, String(process.pid)], { stdio: 'ignore' })
+  : (): void => {};
+
+async function run(variant: Variant, ms: number, requests: number | undefined, label = 'skip'): Promise<Round> {
   // Collect the previous variant's garbage now, so it is not charged to this one.
   (globalThis as { gc?: () => void }).gc?.();
+  dumpCounters('skip');
   let started = 0;
   const end = performance.now() + ms;
   const more = requests === undefined ? () => performance.now() < end : () => started < requests;
@@ -267,6 +280,7 @@ async function run(variant: Variant, ms: number, requests: number | undefined): 
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  dumpCounters(label);
   return { rps: (started * 1000) / elapsed, cpuUs: (cpu.user + cpu.system) / started };
 }
 
@@ -283,45 +297,43 @@ interface Spread {
 const spread = (xs: readonly number[]): Spread => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
 
 // Warm up every path (JIT, connections).
-for (const v of variants) await run(v, 500, fixedRequests);
+for (const v of variants) await run(v, 500, values.warmup === undefined ? fixedRequests : Number(values.warmup));
 
 const results = new Map<string, Round[]>(variants.map((v) => [v.key, []]));
 for (let r = 0; r < rounds; r++) {
   for (let i = 0; i < variants.length; i++) {
     const v = variants[(i + r) % variants.length]!;
-    results.get(v.key)!.push(await run(v, seconds * 1000, fixedRequests));
+    results.get(v.key)!.push(await run(v, seconds * 1000, fixedRequests, `${v.key}@${r}`));
   }
   process.stderr.write(`round ${r + 1}/${rounds} done\n`);
 }
 const loadAfter = os.loadavg();
 
 const perRound = (key: string, f: (round: Round, i: number) => number): number[] => results.get(key)!.map(f);
-const poolRounds = results.get('pool')!;
+const has = (key: string): boolean => results.has(key);
+/** Per round, `b`'s CPU per request over `a`'s (above 1: `a` is cheaper), and `a`'s throughput over `b`'s. */
+const ratios = (a: string, b: string) => ({
+  cpu: spread(perRound(a, (x, i) => results.get(b)![i]!.cpuUs / x.cpuUs)),
+  rps: spread(perRound(a, (x, i) => x.rps / results.get(b)![i]!.rps)),
+});
 const summary = variants.map((v) => ({
   key: v.key,
   name: v.name,
   cpuUs: spread(perRound(v.key, (x) => x.cpuUs)),
   rps: spread(perRound(v.key, (x) => x.rps)),
-  /** Pool.request's CPU per request over this one's, per round: above 1 is cheaper than Pool.request. */
-  cpuRatio: spread(perRound(v.key, (x, i) => poolRounds[i]!.cpuUs / x.cpuUs)),
-  /** Throughput over Pool.request's, per round. */
-  rpsRatio: spread(perRound(v.key, (x, i) => x.rps / poolRounds[i]!.rps)),
+  /** To Pool.request in the same round (when it ran). */
+  toPool: has('pool') ? ratios(v.key, 'pool') : undefined,
 }));
-const has = (key: string): boolean => results.has(key);
 /** Per round, `a`'s CPU per request minus `b`'s. */
 const cpuDiff = (a: string, b: string): Spread => spread(perRound(a, (x, i) => x.cpuUs - results.get(b)![i]!.cpuUs));
-/** Per round, `a`'s throughput over `b`'s, and `b`'s CPU per request over `a`'s. */
-const ratios = (a: string, b: string) => ({
-  rps: spread(perRound(a, (x, i) => x.rps / results.get(b)![i]!.rps)),
-  cpu: spread(perRound(a, (x, i) => results.get(b)![i]!.cpuUs / x.cpuUs)),
-});
-const layers = [
+const layerCost = [
   ['tracing', 'no-tracing'],
   ['breaker', 'no-breaker'],
   ['retry', 'no-retry'],
   ['all three', 'bare'],
-].filter(([, key]) => has('request') && has(key!));
-const layerCost = layers.map(([layer, key]) => ({ layer: layer!, savedUs: cpuDiff('request', key!) }));
+]
+  .filter(([, key]) => has('request') && has(key!))
+  .map(([layer, key]) => ({ layer: layer!, savedUs: cpuDiff('request', key!) }));
 const goals = [
   ['request', 'pool', '`client.request` / `Pool.request`, default layers', '>= 0.97'],
   ['request-3', 'cockatiel', '`client.request` / cockatiel glue, 3 endpoints', '>= 1.0'],
@@ -347,25 +359,30 @@ function attemptTimerCost(arm: (slot: number) => void): number {
 class Attempt extends Expiring {
   expire(): void {}
 }
-const timeouts = new AttemptTimeouts(systemClock, 10_000);
-const inList: (Attempt | undefined)[] = new Array(32);
-// The transport reads the clock once per attempt for the call's deadline anyway; it passes that time in.
-const now = systemClock.now();
-const attemptTimeoutsNs = attemptTimerCost((slot) => {
-  if (inList[slot]) timeouts.remove(inList[slot]);
-  const attempt = new Attempt();
-  timeouts.add(attempt, 10_000, now);
-  inList[slot] = attempt;
-});
-for (const attempt of inList) if (attempt) timeouts.remove(attempt);
-const bucket = measureTokenBucket();
-const timers: (TimerHandle | undefined)[] = new Array(32);
-const timerPerAttemptNs = attemptTimerCost((slot) => {
-  if (timers[slot]) systemClock.clearTimeout(timers[slot]);
-  const attempt = new Attempt();
-  timers[slot] = systemClock.setTimeout(() => attempt.expire(), 10_000);
-});
-for (const timer of timers) if (timer) systemClock.clearTimeout(timer);
+/** The in-process timings: the token bucket, and the attempt-timer list against a clock timer per attempt. */
+function microTimings() {
+  const timeouts = new AttemptTimeouts(systemClock, 10_000);
+  const inList: (Attempt | undefined)[] = new Array(32);
+  // The transport reads the clock once per attempt for the call's deadline anyway; it passes that time in.
+  const now = systemClock.now();
+  const attemptTimeoutsNs = attemptTimerCost((slot) => {
+    if (inList[slot]) timeouts.remove(inList[slot]);
+    const attempt = new Attempt();
+    timeouts.add(attempt, 10_000, now);
+    inList[slot] = attempt;
+  });
+  for (const attempt of inList) if (attempt) timeouts.remove(attempt);
+  const tokenBucketNs = measureTokenBucket().nsPerAcquire;
+  const timers: (TimerHandle | undefined)[] = new Array(32);
+  const timerPerAttemptNs = attemptTimerCost((slot) => {
+    if (timers[slot]) systemClock.clearTimeout(timers[slot]);
+    const attempt = new Attempt();
+    timers[slot] = systemClock.setTimeout(() => attempt.expire(), 10_000);
+  });
+  for (const timer of timers) if (timer) systemClock.clearTimeout(timer);
+  return { tokenBucketNs, attemptTimeoutsNs, timerPerAttemptNs };
+}
+const micro = values['skip-micro'] ? undefined : microTimings();
 
 const cpus = os.cpus();
 const machine = `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}`;
@@ -373,19 +390,20 @@ const load = `load average ${loadBefore[0]!.toFixed(2)} before, ${loadAfter[0]!.
 const workload = fixedRequests === undefined ? `${seconds} s` : `${fixedRequests} requests`;
 
 if (values.json) {
-  console.log(JSON.stringify({ machine, loadBefore, loadAfter, concurrency, seconds, requests: fixedRequests, rounds, summary, layerCost, goals, tokenBucketNs: bucket.nsPerAcquire, attemptTimeoutsNs, timerPerAttemptNs }, null, 2));
+  console.log(JSON.stringify({ machine, loadBefore, loadAfter, concurrency, seconds, requests: fixedRequests, rounds, summary, layerCost, goals, ...micro }, null, 2));
 } else {
   const f1 = (x: number): string => x.toFixed(1);
   const f2 = (x: number): string => x.toFixed(2);
   const f3 = (x: number): string => x.toFixed(3);
   const range = (s: Spread, f: (x: number) => string): string => `${f(s.min)}–${f(s.max)}`;
+  const ratioCells = (s: Spread | undefined): string => (s ? `${f3(s.median)} | ${range(s, f3)}` : '– | –');
   console.log(`\nswitchyard overhead: ${rounds} rounds × ${workload} per variant, concurrency ${concurrency}`);
   console.log(`${machine}; ${load}`);
   console.log('Medians over the rounds, spread (lowest–highest round) beside; ratios are to `Pool.request` in the same round.\n');
   console.log('| variant | client CPU µs per request | spread | CPU ratio (Pool.request CPU / this) | spread | req/s | throughput ratio | spread |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const s of summary) {
-    console.log(`| ${s.name} | ${f1(s.cpuUs.median)} | ${range(s.cpuUs, f1)} | ${f3(s.cpuRatio.median)} | ${range(s.cpuRatio, f3)} | ${s.rps.median.toFixed(0)} | ${f3(s.rpsRatio.median)} | ${range(s.rpsRatio, f3)} |`);
+    console.log(`| ${s.name} | ${f1(s.cpuUs.median)} | ${range(s.cpuUs, f1)} | ${ratioCells(s.toPool?.cpu)} | ${s.rps.median.toFixed(0)} | ${ratioCells(s.toPool?.rps)} |`);
   }
   if (layerCost.length) {
     console.log('\nWhat each default layer costs: client CPU µs per request saved by turning it off (default layers minus that variant, per round).\n');
@@ -394,10 +412,12 @@ if (values.json) {
     for (const l of layerCost) console.log(`| ${l.layer} | ${f2(l.savedUs.median)} | ${range(l.savedUs, f2)} |`);
   }
   if (goals.length) {
-    console.log('\n| ratio (per round) | throughput | spread | CPU (inverse) | spread | goal |');
+    console.log('\n| ratio (per round) | CPU (inverse) | spread | throughput | spread | goal |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
-    for (const g of goals) console.log(`| ${g.name} | ${f3(g.rps.median)} | ${range(g.rps, f3)} | ${f3(g.cpu.median)} | ${range(g.cpu, f3)} | ${g.goal} |`);
+    for (const g of goals) console.log(`| ${g.name} | ${ratioCells(g.cpu)} | ${ratioCells(g.rps)} | ${g.goal} |`);
   }
-  console.log(`\ntoken bucket: ${bucket.nsPerAcquire.toFixed(1)} ns per acquire, clock read included (goal <= 100 ns)`);
-  console.log(`attempt timer: AttemptTimeouts add + remove ${attemptTimeoutsNs.toFixed(0)} ns; a clock timer per attempt ${timerPerAttemptNs.toFixed(0)} ns`);
+  if (micro) {
+    console.log(`\ntoken bucket: ${micro.tokenBucketNs.toFixed(1)} ns per acquire, clock read included (goal <= 100 ns)`);
+    console.log(`attempt timer: AttemptTimeouts add + remove ${micro.attemptTimeoutsNs.toFixed(0)} ns; a clock timer per attempt ${micro.timerPerAttemptNs.toFixed(0)} ns`);
+  }
 }
