@@ -55,7 +55,7 @@ import { circuitBreaker, ExponentialBackoff, handleAll, retry, SamplingBreaker }
 import CircuitBreaker from 'opossum';
 import pRetry from 'p-retry';
 import { BalancedPool, fetch as undiciFetch, Pool, type Dispatcher } from 'undici';
-import { createClient, type ClientOptions } from '../dist/index.js';
+import { createClient, createMesh, type ClientOptions } from '../dist/index.js';
 import { systemClock, type TimerHandle } from '../src/core/clock.js';
 import { AttemptTimeouts, Expiring } from '../src/transport/attempt-timeouts.js';
 import { measureTokenBucket } from './limiter.js';
@@ -92,7 +92,24 @@ const pools = origins.map((o) => new Pool(o, { keepAliveTimeout }));
 const balancedPool = new BalancedPool(origins, { keepAliveTimeout });
 const clientWith = (options: Partial<ClientOptions>, endpoints = [origin]) =>
   createClient({ service: 'bench', endpoints, transport: { keepAliveTimeout }, ...options });
+// A mesh whose calls go through a header route and a 90/10 split before the same default layers.
+const routedMesh = createMesh({
+  config: {
+    services: {
+      bench: {
+        endpoints: [{ url: origin, tags: { version: 'v1' } }],
+        transport: { keepAliveTimeout },
+        subsets: { v1: { tags: { version: 'v1' } } },
+        routes: [
+          { name: 'beta', match: { headers: [{ name: 'x-beta', present: true }] }, subset: 'v1' },
+          { name: 'split', split: [{ subset: 'v1', weight: 90 }, { weight: 10 }] },
+        ],
+      },
+    },
+  },
+});
 const clients = {
+  routed: routedMesh.client('bench'),
   request: clientWith({}),
   request3: clientWith({}, origins),
   noTracing: clientWith({ tracing: false }),
@@ -196,6 +213,14 @@ const allVariants: Variant[] = [
     name: '`client.request`, default layers',
     once: async () => {
       const res = await clients.request.request({ path: '/' });
+      await res.body.text();
+    },
+  },
+  {
+    key: 'routed',
+    name: '`mesh.client().request`, a header route and a 90/10 split, default layers',
+    once: async () => {
+      const res = await clients.routed.request({ path: '/' });
       await res.body.text();
     },
   },
@@ -343,7 +368,7 @@ const goals = [
   .filter(([a, b]) => has(a!) && has(b!))
   .map(([a, b, name, goal]) => ({ name: name!, goal: goal!, ...ratios(a!, b!) }));
 
-await Promise.all(Object.values(clients).map((c) => c.close()));
+await Promise.all([...Object.values(clients).map((c) => c.close()), routedMesh.close()]);
 await Promise.all([pool.close(), balancedPool.close(), ...pools.map((p) => p.close())]);
 for (const breaker of opossumBreakers) breaker.shutdown();
 server.kill('SIGTERM');
