@@ -9,6 +9,9 @@ import { parseBreakerOptions, type BreakerOptions, type BreakerSettings } from '
 import { parseBulkheadOptions, type BulkheadOptions, type BulkheadSettings } from './bulkhead/bulkhead-options.js';
 import { parseFallbackOptions, type FallbackOptions, type FallbackSettings } from './fallback/fallback-options.js';
 import { parseHedgeOptions, type HedgeOptions, type HedgeSettings } from './hedge/hedge-options.js';
+import { parseConcurrencyLimitOptions, type ConcurrencyLimitOptions, type ConcurrencyLimitSettings } from './limit/concurrency-options.js';
+import { parseThrottleOptions, type ThrottleOptions } from './limit/throttle-options.js';
+import type { AdaptiveThrottleSettings } from './limit/adaptive-throttle.js';
 import { parseLimiterOptions, type LimiterOptions, type LimiterSettings } from './limit/limiter-options.js';
 import { parseRetryOptions, type RetryOptions, type RetrySettings } from './retry/retry-options.js';
 import { DEFAULTS } from './defaults.js';
@@ -59,6 +62,10 @@ export interface ClientOptions {
   limiter?: LimiterOptions | false;
   /** A cap on concurrent calls with a bounded queue (default: off). */
   bulkhead?: BulkheadOptions | false;
+  /** An adaptive limit on attempts in flight (AIMD, Vegas, Gradient2 or fixed); excess attempts fail with `ConcurrencyLimitedError` (default: off). */
+  concurrencyLimit?: ConcurrencyLimitOptions | false;
+  /** Client-side adaptive throttling (SRE book); rejected attempts fail with `ThrottledError` (default: off). */
+  throttle?: ThrottleOptions | boolean;
   /** Produces a reply when the pipeline gives up (default: off). */
   fallback?: FallbackOptions | false;
 }
@@ -81,6 +88,8 @@ export interface ClientSettings {
   readonly hedge: HedgeSettings | false;
   readonly limiter: LimiterSettings | false;
   readonly bulkhead: BulkheadSettings | false;
+  readonly concurrencyLimit: ConcurrencyLimitSettings | false;
+  readonly throttle: AdaptiveThrottleSettings | false;
   readonly fallback: FallbackSettings | false;
 }
 
@@ -101,6 +110,8 @@ const CLIENT_KEYS = [
   'hedge',
   'limiter',
   'bulkhead',
+  'concurrencyLimit',
+  'throttle',
   'fallback',
 ] as const satisfies readonly (keyof ClientOptions)[];
 
@@ -164,6 +175,8 @@ export function parseClientOptions(options: unknown): ClientSettings {
     hedge: parseHedgeOptions(o.hedge),
     limiter: parseLimiterOptions(o.limiter),
     bulkhead: parseBulkheadOptions(o.bulkhead),
+    concurrencyLimit: parseConcurrencyLimitOptions(o.concurrencyLimit),
+    throttle: parseThrottleOptions(o.throttle),
     fallback: parseFallbackOptions(o.fallback),
   };
 }

@@ -3,7 +3,9 @@ import { BreakerLayer } from './breaker/breaker-layer.js';
 import { Bulkhead } from './bulkhead/bulkhead.js';
 import { fallbackLayer } from './fallback/fallback-layer.js';
 import { Hedger } from './hedge/hedger.js';
+import { concurrencyLimitLayer } from './limit/concurrency-layer.js';
 import { limiterLayer } from './limit/limiter-layer.js';
+import { throttleLayer } from './limit/throttle-layer.js';
 import { pickLogLayer } from './retry/pick-log.js';
 import { RetryLayer } from './retry/retry-layer.js';
 import { compose, IDEMPOTENT_METHODS, type Call, type Handler, type HeaderMap, type Middleware, type Reply, type ReplyBody, type RequestBody } from './core/call.js';
@@ -154,8 +156,14 @@ class SwitchyardClient implements Client {
         : undefined;
       layers.push(new RetryLayer(retry, { service, clock, rng, events, hedger }).middleware);
     }
+    // Throttling is below retry so every attempt counts as a request, and above the limiter and the
+    // concurrency limit: its local rejections are the cheapest and spend no token and no slot.
+    if (settings.throttle) layers.push(throttleLayer(settings.throttle, { service, clock, rng, events }));
     // The limiter is below retry and above balance: every attempt sent, retries and hedges included, takes a token.
     if (settings.limiter) layers.push(limiterLayer(settings.limiter, { service, clock, events }));
+    // The concurrency limit is the last gate before the pick, so its RTT sample is the attempt's own
+    // time at the service (no token wait in it) and it counts every attempt in flight, hedges included.
+    if (settings.concurrencyLimit) layers.push(concurrencyLimitLayer(settings.concurrencyLimit.create(rng), { service, clock, events }));
     // Balance picks one endpoint per attempt and tracks its load; everything below is per endpoint.
     layers.push(this.#balance.middleware);
     // Just below the pick, the pick log tells retries and hedges which endpoint each attempt went to.
