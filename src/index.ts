@@ -21,12 +21,14 @@ export {
   BulkheadFullError,
   CircuitOpenError,
   ClientClosedError,
+  ConcurrencyLimitedError,
   ConfigError,
   InvalidRequestError,
   NoEndpointsError,
   RateLimitedError,
   RetryBudgetExhaustedError,
   SwitchyardError,
+  ThrottledError,
   TimeoutError,
   UnreplayableBodyError,
 } from './core/errors.js';
@@ -67,6 +69,9 @@ export { isRetryableError } from './retry/retryable.js';
 export type { HedgeOptions } from './hedge/hedge-options.js';
 export type { LimiterOptions } from './limit/limiter-options.js';
 export { TokenBucket } from './limit/token-bucket.js';
+export type { AimdLimitOptions, ConcurrencyLimitOptions, FixedLimitOptions, Gradient2LimitOptions, LimitBoundsOptions, VegasLimitOptions } from './limit/concurrency-options.js';
+export type { ConcurrencyLimit, ConcurrencyLimitAlgorithm } from './limit/concurrency-limit.js';
+export type { ThrottleOptions } from './limit/throttle-options.js';
 export type { BulkheadOptions } from './bulkhead/bulkhead-options.js';
 export type { FallbackContext, FallbackOptions, FallbackReply } from './fallback/fallback-options.js';
 export { VERSION } from './version.js';

@@ -43,6 +43,10 @@ export interface ClientEvents {
   'budget-exhausted': EventBase & { readonly kind: 'retry' | 'hedge' };
   /** A call was rejected or delayed by the rate limiter. */
   'rate-limited': EventBase & { readonly waitMs: number; readonly rejected: boolean };
+  /** An attempt was shed by the adaptive concurrency limit. */
+  'concurrency-limited': EventBase & { readonly limit: number };
+  /** An attempt was rejected locally by client-side adaptive throttling. */
+  throttled: EventBase & { readonly probability: number };
   /** Discovery failed; the last good endpoint set is kept. */
   'discovery-error': EventBase & { readonly error: unknown };
   /** A mesh configuration was validated, compiled and swapped in (also after `rollback()`). */

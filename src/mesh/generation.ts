@@ -135,6 +135,8 @@ function compileRouter(service: ServiceSettings, lease: ClusterLease, deps: Gene
     retry: route?.retry ?? service.retry,
     hedge: route?.hedge ?? service.hedge,
     limiter: service.limiter,
+    throttle: service.throttle,
+    concurrencyLimit: service.concurrencyLimit,
     bulkhead: service.bulkhead,
     fallback: service.fallback,
   });

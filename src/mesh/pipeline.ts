@@ -11,7 +11,11 @@ import { fallbackLayer } from '../fallback/fallback-layer.js';
 import type { FallbackSettings } from '../fallback/fallback-options.js';
 import type { HedgeSettings } from '../hedge/hedge-options.js';
 import { Hedger } from '../hedge/hedger.js';
+import type { AdaptiveThrottleSettings } from '../limit/adaptive-throttle.js';
+import { concurrencyLimitLayer } from '../limit/concurrency-layer.js';
+import type { ConcurrencyLimitSettings } from '../limit/concurrency-options.js';
 import { limiterLayer } from '../limit/limiter-layer.js';
+import { throttleLayer } from '../limit/throttle-layer.js';
 import type { LimiterSettings } from '../limit/limiter-options.js';
 import { pickLogLayer } from '../retry/pick-log.js';
 import { RetryLayer } from '../retry/retry-layer.js';
@@ -26,7 +30,8 @@ import type { Fingerprints } from './fingerprint.js';
  *
  *   call layers     logical span, your middleware                      once per logical call
  *   router          first matching route, weighted split to a subset   once per logical call
- *   route stack     fallback, bulkhead, retry (+ hedging), limiter     per route
+ *   route stack     fallback, bulkhead, retry (+ hedging), throttle,   per route
+ *                   limiter, concurrency limit
  *   cluster         balance, pick log, breaker, attempt span, transport per attempt, shared per service
  *
  * Each position has a reason, written beside it below.
@@ -48,6 +53,8 @@ export interface RoutePolicy {
   readonly retry: RetrySettings | false;
   readonly hedge: HedgeSettings | false;
   readonly limiter: LimiterSettings | false;
+  readonly throttle: AdaptiveThrottleSettings | false;
+  readonly concurrencyLimit: ConcurrencyLimitSettings | false;
   readonly bulkhead: BulkheadSettings | false;
   readonly fallback: FallbackSettings | false;
 }
@@ -88,9 +95,19 @@ export function routeStack(policy: RoutePolicy, lease: ClusterLease, deps: Route
       }),
     );
   }
+  // Throttling is below retry so every attempt counts as a request, and above the limiter and the
+  // concurrency limit: its local rejections are the cheapest and spend no token and no slot.
+  const throttle = policy.throttle;
+  if (throttle) layers.push(lease.shared(`throttle:${fingerprints.of(throttle)}`, () => ({ value: throttleLayer(throttle, { service, clock, rng, events }) })));
   // The limiter is below retry and above balance: every attempt sent, retries and hedges included, takes a token.
   const limiter = policy.limiter;
   if (limiter) layers.push(lease.shared(`limiter:${fingerprints.of(limiter)}`, () => ({ value: limiterLayer(limiter, { service, clock, events }) })));
+  // The concurrency limit is the last gate before the pick, so its RTT sample is the attempt's own
+  // time at the service (no token wait in it) and it counts every attempt in flight, hedges included.
+  const concurrency = policy.concurrencyLimit;
+  if (concurrency) {
+    layers.push(lease.shared(`concurrency:${fingerprints.of(concurrency)}`, () => ({ value: concurrencyLimitLayer(concurrency.create(rng), { service, clock, events }) })));
+  }
   return layers.length === 0 ? target : compose(...layers)(target);
 }
 

@@ -10,7 +10,10 @@ import { parseFallbackOptions, type FallbackOptions, type FallbackSettings } fro
 import { toEndpoints, type Endpoint, type EndpointInput } from '../fleet/endpoint.js';
 import type { TagSelector } from '../fleet/subset-view.js';
 import { parseHedgeOptions, type HedgeOptions, type HedgeSettings } from '../hedge/hedge-options.js';
+import type { AdaptiveThrottleSettings } from '../limit/adaptive-throttle.js';
+import { parseConcurrencyLimitOptions, type ConcurrencyLimitOptions, type ConcurrencyLimitSettings } from '../limit/concurrency-options.js';
 import { parseLimiterOptions, type LimiterOptions, type LimiterSettings } from '../limit/limiter-options.js';
+import { parseThrottleOptions, type ThrottleOptions } from '../limit/throttle-options.js';
 import { parseRetryOptions, type RetryOptions, type RetrySettings } from '../retry/retry-options.js';
 import type { TransportOptions } from '../transport/transport.js';
 import { parseRoutes, type RouteOptions, type RouteSettings } from './route-options.js';
@@ -58,6 +61,10 @@ export interface ServiceOptions {
   limiter?: LimiterOptions | false;
   /** A cap on concurrent calls with a bounded queue (default: off). */
   bulkhead?: BulkheadOptions | false;
+  /** An adaptive limit on attempts in flight (AIMD, Vegas, Gradient2 or fixed); excess attempts fail with `ConcurrencyLimitedError` (default: off). */
+  concurrencyLimit?: ConcurrencyLimitOptions | false;
+  /** Client-side adaptive throttling (SRE book); rejected attempts fail with `ThrottledError` (default: off). */
+  throttle?: ThrottleOptions | boolean;
   /** Produces a reply when the pipeline gives up (default: off). */
   fallback?: FallbackOptions | false;
   /** Named subsets of the endpoints, by tags, for routes to send calls to. */
@@ -88,6 +95,8 @@ export interface ServiceSettings {
   readonly hedge: HedgeSettings | false;
   readonly limiter: LimiterSettings | false;
   readonly bulkhead: BulkheadSettings | false;
+  readonly concurrencyLimit: ConcurrencyLimitSettings | false;
+  readonly throttle: AdaptiveThrottleSettings | false;
   readonly fallback: FallbackSettings | false;
   readonly subsets: ReadonlyMap<string, SubsetSettings>;
   readonly routes: readonly RouteSettings[];
@@ -106,6 +115,8 @@ export const SERVICE_KEYS = [
   'hedge',
   'limiter',
   'bulkhead',
+  'concurrencyLimit',
+  'throttle',
   'fallback',
   'subsets',
   'routes',
@@ -137,6 +148,8 @@ export function parseServiceOptions(
     hedge: parseHedgeOptions(o.hedge, `${prefix}hedge`),
     limiter: parseLimiterOptions(o.limiter, `${prefix}limiter`),
     bulkhead: parseBulkheadOptions(o.bulkhead, `${prefix}bulkhead`),
+    concurrencyLimit: parseConcurrencyLimitOptions(o.concurrencyLimit, `${prefix}concurrencyLimit`),
+    throttle: parseThrottleOptions(o.throttle, `${prefix}throttle`),
     fallback: parseFallbackOptions(o.fallback, `${prefix}fallback`),
     subsets,
     routes: parseRoutes(o.routes, `${prefix}routes`, new Set(subsets.keys()), timeout),
