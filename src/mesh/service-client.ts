@@ -48,7 +48,7 @@ class ServiceClient implements Client {
     this.#assertOpen();
     const parts = await fromFetchArgs(input, init, this.service);
     return this.#send(parts.method, parts.path, parts.headers, parts.body, parts.signal, init, (reply) =>
-      toResponse(reply.status, reply.headers, reply.body, parts.method),
+      toResponse(reply.status, reply.headers, reply.body, parts.method, parts.signal),
     );
   }
 
