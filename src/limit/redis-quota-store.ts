@@ -106,10 +106,21 @@ export function redisQuotaStore(options: RedisQuotaStoreOptions): QuotaStore {
   let created: Promise<RedisScriptClient & { quit(): Promise<unknown>; disconnect(): void }> | undefined;
   const client = (): Promise<RedisScriptClient> => {
     if (given) return Promise.resolve(given);
-    created ??= import('ioredis').then(({ Redis }) => {
-      const redis = new Redis(url!, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout, lazyConnect: false });
+    created ??= import('ioredis').then(async ({ Redis }) => {
+      const redis = new Redis(url!, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout });
       // ioredis reconnects by itself; without a listener an 'error' event would be thrown.
       redis.on('error', () => {});
+      // Without an offline queue a command fails until the connection is up: wait for the first
+      // outcome of connecting (ready, or an error; ioredis keeps reconnecting after one).
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          redis.off('ready', done);
+          redis.off('error', done);
+          resolve();
+        };
+        redis.once('ready', done);
+        redis.once('error', done);
+      });
       return redis as unknown as RedisScriptClient & { quit(): Promise<unknown>; disconnect(): void };
     });
     return created;
