@@ -4,7 +4,7 @@ import { NoEndpointsError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { EndpointState } from '../fleet/endpoint-state.js';
 import type { Fleet, FleetSnapshot } from '../fleet/fleet.js';
-import { randomAvailable } from './available.js';
+import { randomAvailable, randomUntried } from './available.js';
 import { backOffUntil } from './back-off.js';
 import type { Balancer, Picker } from './balancer.js';
 
@@ -19,7 +19,11 @@ export interface BalanceLayerOptions {
   readonly panic?: ((call: Call) => Call['endpoint']) | undefined;
 }
 
-/** How many extra picks the layer spends looking for an endpoint this call has not tried yet. */
+/**
+ * How many extra picks the layer asks of a picker that returned an endpoint the call already
+ * tried, before it takes a random untried one itself. The built-in pickers skip tried endpoints
+ * on their own; this bounds what a custom picker that ignores `call.tried` costs a retry.
+ */
 const UNTRIED_REPICKS = 2;
 
 /**
@@ -80,13 +84,24 @@ export class BalanceLayer {
     if (!picker || members.length === 0) throw new NoEndpointsError(service);
     let state = picker.pick(call, now);
     const tried = call.tried;
-    for (let i = 0; i < UNTRIED_REPICKS && state && tried.has(state.id) && tried.size < members.length; i++) {
-      state = picker.pick(call, now) ?? state;
-    }
+    if (state && tried.size !== 0 && tried.has(state.id)) state = this.#untried(picker, call, now, state);
     if (state && this.#builtVersion !== fleet.snapshot.version && fleet.get(state.id) !== state) state = randomAvailable(fleet.snapshot, rng);
     state ??= this.#options.panic?.(call);
     if (!state) throw new NoEndpointsError(service, 'every endpoint is ejected');
     return state;
+  }
+
+  /**
+   * `picked` is an endpoint `call` already tried: re-pick a bounded number of times, then take a
+   * random available endpoint not tried yet, if there is one (else keep `picked`).
+   */
+  #untried(picker: Picker, call: Call, now: number, picked: EndpointState): EndpointState {
+    const tried = call.tried;
+    for (let i = 0; i < UNTRIED_REPICKS; i++) {
+      const state = picker.pick(call, now);
+      if (state && !tried.has(state.id)) return state;
+    }
+    return randomUntried(this.#options.fleet.snapshot, tried, this.#options.rng) ?? picked;
   }
 
   /** Stops following membership changes and abandons a build in progress. */
