@@ -5,7 +5,7 @@ import type { Rng } from '../core/rng.js';
 import type { EndpointState } from '../fleet/endpoint-state.js';
 import type { FleetSnapshot } from '../fleet/fleet.js';
 import type { Membership } from '../fleet/membership.js';
-import { randomAvailable } from './available.js';
+import { randomAvailable, randomUntried } from './available.js';
 import { backOffUntil } from './back-off.js';
 import type { Balancer, Picker } from './balancer.js';
 
@@ -24,7 +24,11 @@ export interface BalanceLayerOptions {
   readonly panic?: ((call: Call, snapshot: FleetSnapshot) => Call['endpoint']) | undefined;
 }
 
-/** How many extra picks the layer spends looking for an endpoint this call has not tried yet. */
+/**
+ * How many extra picks the layer asks of a picker that returned an endpoint the call already
+ * tried, before it takes a random untried one itself. The built-in pickers skip tried endpoints
+ * on their own; this bounds what a custom picker that ignores `call.tried` costs a retry.
+ */
 const UNTRIED_REPICKS = 2;
 
 /**
@@ -86,13 +90,24 @@ export class BalanceLayer {
     if (!picker || members.length === 0) throw new NoEndpointsError(service);
     let state = picker.pick(call, now);
     const tried = call.tried;
-    for (let i = 0; i < UNTRIED_REPICKS && state && tried.has(state.id) && tried.size < members.length; i++) {
-      state = picker.pick(call, now) ?? state;
-    }
+    if (state && tried.size !== 0 && tried.has(state.id)) state = this.#untried(picker, call, now, state, snapshot);
     if (state && this.#builtVersion !== snapshot.version && membership.get(state.id) !== state) state = randomAvailable(snapshot, rng);
     state ??= this.#options.panic?.(call, snapshot);
     if (!state) throw new NoEndpointsError(service, 'every endpoint is ejected');
     return state;
+  }
+
+  /**
+   * `picked` is an endpoint `call` already tried: re-pick a bounded number of times, then take a
+   * random available endpoint not tried yet, if there is one (else keep `picked`).
+   */
+  #untried(picker: Picker, call: Call, now: number, picked: EndpointState, snapshot: FleetSnapshot): EndpointState {
+    const tried = call.tried;
+    for (let i = 0; i < UNTRIED_REPICKS; i++) {
+      const state = picker.pick(call, now);
+      if (state && !tried.has(state.id)) return state;
+    }
+    return randomUntried(snapshot, tried, this.#options.rng) ?? picked;
   }
 
   /** Stops following membership changes and abandons a build in progress. */
