@@ -68,7 +68,7 @@ export class SubsetView implements Membership {
     if (updated.length === 0 && members.length === previous.length && members.every((m, i) => m === previous[i])) return;
     const byId = new Map<string, EndpointState>();
     for (const state of members) byId.set(state.id, state);
-    const added = members.filter((m) => !this.#byId.has(m.id) || this.#byId.get(m.id) !== m);
+    const added = members.filter((m) => this.#byId.get(m.id) !== m);
     const removed = previous.filter((m) => byId.get(m.id) !== m);
     const rows = new Int32Array(members.length);
     for (let i = 0; i < members.length; i++) rows[i] = members[i]!.row;

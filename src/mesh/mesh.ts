@@ -188,7 +188,11 @@ export class SwitchyardMesh implements Mesh, MeshRuntime {
       return Promise.reject(new InvalidRequestError('mesh.fetch() needs an absolute URL whose host names a service, such as "http://payments/v1/items"'));
     }
     let client = this.#clients.get(host);
-    if (!client) this.#clients.set(host, (client = createClientOf(this, host, false)));
+    if (!client) {
+      client = createClientOf(this, host, false);
+      // Only hosts that name a service are remembered, so fetches to arbitrary hosts cannot grow the map.
+      if (this.#active?.services.has(host)) this.#clients.set(host, client);
+    }
     return client.fetch(input, init);
   }
 
