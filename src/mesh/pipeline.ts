@@ -16,7 +16,6 @@ import type { ConcurrencyLimitSettings } from '../limit/concurrency-options.js';
 import { limiterLayer } from '../limit/limiter-layer.js';
 import { throttleLayer } from '../limit/throttle-layer.js';
 import type { LimiterSettings } from '../limit/limiter-options.js';
-import { pickLogLayer } from '../retry/pick-log.js';
 import { RetryLayer } from '../retry/retry-layer.js';
 import { noRetrySettings, type RetrySettings } from '../retry/retry-options.js';
 import { attemptSpanLayer, logicalSpanLayer } from '../telemetry/tracing.js';
@@ -32,8 +31,8 @@ import type { Fingerprints } from './fingerprint.js';
  *   router          first matching route, weighted split to a subset   once per logical call
  *   route stack     fallback, bulkhead, retry (+ hedging), throttle,   per route
  *                   limiter, concurrency limit
- *   cluster         balance, pick log, completion seam (breaker        per attempt, shared per service
- *                   admission, load, outcome), attempt span, transport
+ *   cluster         balance, completion seam (the call's listener,     per attempt, shared per service
+ *                   breaker admission, load, outcome), attempt span, transport
  *
  * Each position has a reason, written beside it below.
  */
@@ -124,9 +123,8 @@ export interface ClusterParts {
 export function clusterHandler({ balance, seam, tracer, transport }: ClusterParts): Handler {
   // Balance picks one endpoint per attempt and tracks its load; everything below is per endpoint.
   const layers: Middleware[] = [balance.middleware];
-  // Just below the pick, the pick log tells retries and hedges which endpoint each attempt went to.
-  layers.push(pickLogLayer);
-  // The completion seam is per endpoint, so it sits below the pick: it admits the attempt through
+  // The completion seam is per endpoint, so it sits below the pick: it tells the call's listener
+  // (retries and hedges) where the attempt went, admits it through
   // the endpoint's breaker (what that ejects, the balancer no longer picks), and classifies the
   // attempt's end once for the load tracker, the breaker and metrics.
   layers.push(seam.middleware);

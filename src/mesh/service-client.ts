@@ -183,6 +183,7 @@ class ServiceClient implements Client {
       timeout,
       attempt: 0,
       tried: NO_ENDPOINTS_TRIED,
+      listener: undefined,
       endpoint: undefined,
       key: options?.key ?? (hashHeader === undefined ? undefined : headers[hashHeader]),
       idempotent: options?.idempotent ?? (IDEMPOTENT_METHODS.has(method) || headers['idempotency-key'] !== undefined),
