@@ -20,7 +20,6 @@ import { RetryLayer } from '../retry/retry-layer.js';
 import { noRetrySettings, type RetrySettings } from '../retry/retry-options.js';
 import { attemptSpanLayer, logicalSpanLayer } from '../telemetry/tracing.js';
 import type { Transport } from '../transport/transport.js';
-import type { ClusterLease } from './cluster.js';
 import type { AttemptSeam } from './attempt-seam.js';
 import type { Fingerprints } from './fingerprint.js';
 
@@ -59,6 +58,12 @@ export interface RoutePolicy {
   readonly fallback: FallbackSettings | false;
 }
 
+/** Where a route stack takes the state it shares with routes and generations configured the same (a cluster lease). */
+export interface SharedState {
+  /** The value under `key`, made by `create` on first use and held until the lease is released. */
+  shared<T>(key: string, create: () => { value: T; close?: () => void }): T;
+}
+
 /** What a route stack needs from its mesh. */
 export interface RouteStackDeps {
   readonly service: string;
@@ -74,7 +79,7 @@ export interface RouteStackDeps {
  * the cluster through `lease`, keyed by their settings: routes and later generations configured
  * the same share one, so a config reload neither resets a budget nor doubles a quota.
  */
-export function routeStack(policy: RoutePolicy, lease: ClusterLease, deps: RouteStackDeps, target: Handler): Handler {
+export function routeStack(policy: RoutePolicy, lease: SharedState, deps: RouteStackDeps, target: Handler): Handler {
   const { service, clock, rng, events, fingerprints } = deps;
   const layers: Middleware[] = [];
   // Fallback wraps bulkhead, retry and all below, so any way the pipeline gives up can still get a reply.
