@@ -10,6 +10,13 @@ export interface DemandReport {
   readonly quota: number;
   /** A client that has not reported for this long (ms) no longer takes part in the split. */
   readonly ttlMs: number;
+  /** The share this process was running on when it reported (tokens per second): its last grant, or its fallback. */
+  readonly held: number;
+  /**
+   * How long (ms) after the store starts a quota afresh (first report, or its state was lost) it
+   * only grants what each process already `held`, until every live process has reported once.
+   */
+  readonly learnMs: number;
 }
 
 /** What a {@link QuotaStore} answers: this process's share and how many take part. */
@@ -22,7 +29,8 @@ export interface QuotaGrant {
 
 /**
  * Where processes sharing a quota meet: each reports its demand about once a second and gets its
- * share back in the same round trip (see {@link fairShare} for the split). `switchyard/redis`
+ * share back in the same round trip (see {@link leaseGrant} for the rule that keeps the shares in
+ * force within the quota, and {@link fairShare} for the split). `switchyard/redis`
  * ships `redisQuotaStore` (one Lua script per report); {@link memoryQuotaStore} shares a quota
  * among clients in one process. A store may be slow or fail: {@link SharedQuota} never waits on
  * it on the request path, and times each report out.

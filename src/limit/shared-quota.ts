@@ -22,9 +22,9 @@ export interface SharedQuotaOptions {
   intervalMs?: number;
   /** A report slower than this counts as failed (ms, default 250). */
   timeoutMs?: number;
-  /** How long the last share is kept without a successful report before falling back to quota / last known clients (ms, default 3 000). */
+  /** How long the last share is kept without a successful report before falling back to the smaller of it and quota / last known clients (ms, default 3 000). */
   staleAfterMs?: number;
-  /** A process silent this long leaves the split (ms, default 3 × `intervalMs`). */
+  /** A process silent this long leaves the split; also how long a store that starts the quota afresh (first use, or Redis restarted) only grants what each process already holds (ms, default 3 × `intervalMs`). */
   ttlMs?: number;
   /** Tokens the local bucket holds at most, as ms of the share (default 100). */
   burstMs?: number;
@@ -43,7 +43,7 @@ export type SharedQuotaState = 'starting' | 'live' | 'stale' | 'fallback';
 export interface SharedQuotaStats {
   /** Tokens per second this process may use now. */
   readonly share: number;
-  /** `starting` (no answer yet), `live` (fresh share), `stale` (last share kept), `fallback` (quota / last known clients). */
+  /** `starting` (no answer yet), `live` (fresh share), `stale` (last share kept), `fallback` (the smaller of the last share and quota / last known clients). */
   readonly state: SharedQuotaState;
   /** Clients in the split at the last answer (0 before the first). */
   readonly clients: number;
@@ -58,9 +58,12 @@ export interface SharedQuotaStats {
  * per-attempt path is a local {@link TokenBucket} whose rate is the share (O(1), no I/O); about
  * once a second the demand seen locally (tokens asked for per second, refused ones included) is
  * reported to the store, which answers with a fresh share in the same round trip (demand-weighted
- * fair share, see `fairShare`). If the store is slow or down, the last share is kept for
- * `staleAfterMs`, then the share falls back to quota / the last known number of processes; a call
- * never waits on the store and never gets more than the local share. Pass it as
+ * fair share, granted so that the shares in force never sum to more than the quota: see
+ * `leaseGrant`). If the store is slow or down, the last share is kept for `staleAfterMs`, then the
+ * share falls back to quota / the last known number of processes, or stays lower if it was; when
+ * the store comes back empty (Redis restarted), it first grants each process only what it held,
+ * for `ttlMs`, while the others reconnect. A call never waits on the store and never gets more
+ * than the local share. Pass it as
  * `createClient({ limiter: { source } })`; close it when done.
  *
  * @example
@@ -187,7 +190,7 @@ export class SharedQuota implements TokenSource {
     this.#reporting = true;
     let sent: Promise<QuotaGrant>;
     try {
-      sent = this.#store.report({ key: this.#key, client: this.#client, demand: this.#demand, quota: this.#quota, ttlMs: this.#ttlMs });
+      sent = this.#store.report({ key: this.#key, client: this.#client, demand: this.#demand, quota: this.#quota, ttlMs: this.#ttlMs, held: this.#share, learnMs: this.#ttlMs });
     } catch (error) {
       sent = Promise.reject(error);
     }
@@ -209,7 +212,9 @@ export class SharedQuota implements TokenSource {
     } else {
       this.#failed++;
       if (this.#clock.now() - this.#lastSuccess >= this.#staleAfterMs) {
-        if (this.#state !== 'fallback') this.#setShare(this.#quota / (this.#clients || this.#initialClients));
+        // Never up: a process whose share was below quota / clients keeps it, so the shares in
+        // force still sum to at most the quota whichever processes fall back first.
+        if (this.#state !== 'fallback') this.#setShare(Math.min(this.#share, this.#quota / (this.#clients || this.#initialClients)));
         this.#state = 'fallback';
       } else if (this.#state === 'live') {
         this.#state = 'stale';

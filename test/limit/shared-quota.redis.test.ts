@@ -15,6 +15,8 @@ interface WorkerResult {
   readonly asked: number[];
   readonly granted: number[];
   readonly states: string[];
+  readonly shares: number[];
+  readonly clients: number[];
 }
 
 let redis: RedisServer;
@@ -50,26 +52,53 @@ async function run(key: string, demands: readonly number[], durationMs: number, 
 const total = (results: readonly WorkerResult[], field: 'asked' | 'granted', fromMs: number, toMs: number): number =>
   results.reduce((sum, r) => sum + r[field].slice(fromMs / SLOT_MS, toMs / SLOT_MS).reduce((a, b) => a + b, 0), 0);
 
+/**
+ * The most tokens granted in any 1 s window (sliding by one slot) of [fromMs, toMs). If the shares
+ * in force never sum to more than the quota, that is at most the quota plus the buckets' bursts
+ * (100 ms of each share: 10 % of the quota), plus what the processes' slot clocks being a few ms
+ * apart can move between windows (2 % allowed).
+ */
+const busiestSecond = (results: readonly WorkerResult[], fromMs: number, toMs: number): { at: number; granted: number } => {
+  let busiest = { at: fromMs, granted: 0 };
+  for (let at = fromMs; at + 1_000 <= toMs; at += SLOT_MS) {
+    const granted = total(results, 'granted', at, at + 1_000);
+    if (granted > busiest.granted) busiest = { at, granted };
+  }
+  return busiest;
+};
+const AT_MOST_PER_SECOND = QUOTA * 1.12;
+
+/** Per second and process: state, share, clients and tokens granted (printed when a check fails). */
+const timeline = (results: readonly WorkerResult[]): string =>
+  results
+    .map((r, i) => `p${i}: ` + r.states.map((state, s) => `${s}s ${state} share=${r.shares[s]!.toFixed(0)} n=${r.clients[s]} got=${total([r], 'granted', s * 1_000, s * 1_000 + 1_000)}`).join(' | '))
+    .join('\n');
+
 describe('a quota shared by four processes through Redis', () => {
   it('holds 2 000/s within ±5 % over 20 s with uneven demand (one process wants 80 %), split max-min fair', async () => {
-    // Demand 1 600 + 3 × 300 = 2 500/s against 2 000/s: the fair split is 1 100 + 3 × 300.
-    const results = await run('even', [1_600, 300, 300, 300], 23_000);
-    const from = 3_000;
-    const to = 23_000;
+    // Demand 1 600 + 3 × 300 = 2 500/s against 2 000/s: the fair split is 1 100 + 3 × 300. The first
+    // 3 s the store learns (each keeps its initial 500/s), then the heavy process grows into its share.
+    const results = await run('even', [1_600, 300, 300, 300], 26_000);
+    const from = 6_000;
+    const to = 26_000;
     const seconds = (to - from) / 1_000;
     const granted = total(results, 'granted', from, to);
-    expect(granted / seconds).toBeGreaterThanOrEqual(QUOTA * 0.95);
-    expect(granted / seconds).toBeLessThanOrEqual(QUOTA * 1.05);
+    const why = timeline(results);
+    console.log('FIGURES', JSON.stringify({ busiest: busiestSecond(results, 0, results[0]!.granted.length * SLOT_MS), total: total(results, 'granted', 0, results[0]!.granted.length * SLOT_MS) }));
+    console.log('FIGURES even', granted / seconds, results.map((r) => total([r], 'granted', from, to) / seconds));
+    expect(granted / seconds, why).toBeGreaterThanOrEqual(QUOTA * 0.95);
+    expect(granted / seconds, why).toBeLessThanOrEqual(QUOTA * 1.05);
+    expect(busiestSecond(results, 0, to).granted, why).toBeLessThanOrEqual(AT_MOST_PER_SECOND);
     const perProcess = results.map((r) => total([r], 'granted', from, to) / seconds);
-    expect(perProcess[0]).toBeGreaterThan(1_100 * 0.9);
-    expect(perProcess[0]).toBeLessThan(1_100 * 1.1);
-    for (const light of perProcess.slice(1)) expect(light).toBeGreaterThan(300 * 0.9);
+    expect(perProcess[0], why).toBeGreaterThan(1_100 * 0.9);
+    expect(perProcess[0], why).toBeLessThan(1_100 * 1.1);
+    for (const light of perProcess.slice(1)) expect(light, why).toBeGreaterThan(300 * 0.9);
   }, 90_000);
 
-  it('with Redis killed for 5 s: every process keeps asking without waiting, the total stays within the quota, and shares recover after', async () => {
+  it('with Redis killed for 5 s: every process keeps asking without waiting, no second exceeds the quota, before, during or after, and the fair split comes back', async () => {
     const killAt = 4_000;
     const backAt = 9_000;
-    const durationMs = 15_000;
+    const durationMs = 21_000;
     const demands = [1_600, 300, 300, 300];
     const results = await run('outage', demands, durationMs, async (start) => {
       await new Promise((r) => setTimeout(r, start + killAt - Date.now()));
@@ -77,16 +106,23 @@ describe('a quota shared by four processes through Redis', () => {
       await new Promise((r) => setTimeout(r, start + backAt - Date.now()));
       await redis.restart();
     });
+    const why = timeline(results);
+    console.log('FIGURES', JSON.stringify({ busiest: busiestSecond(results, 0, results[0]!.granted.length * SLOT_MS), total: total(results, 'granted', 0, results[0]!.granted.length * SLOT_MS) }));
     // No call waited on Redis: every attempt due during the outage was made (acquire is synchronous and local).
-    results.forEach((r, i) => expect(total([r], 'asked', killAt, backAt)).toBeGreaterThanOrEqual(demands[i]! * 5 * 0.97));
-    // At or under the quota: the shares sum to at most 2 000/s; bursts (100 ms of share each) can move at most 200 tokens.
-    expect(total(results, 'granted', killAt, backAt)).toBeLessThanOrEqual(QUOTA * 5 + QUOTA * 0.1);
-    // Each process kept its last share, then fell back to quota / 4 processes.
-    for (const r of results) expect(r.states.slice(killAt / 1_000 + 1, backAt / 1_000)).toContain('fallback');
-    // Back to the fair split once Redis is back.
-    expect(results.every((r) => r.states.at(-1) === 'live')).toBe(true);
-    const after = total(results, 'granted', backAt + 3_000, durationMs) / ((durationMs - backAt - 3_000) / 1_000);
-    expect(after).toBeGreaterThanOrEqual(QUOTA * 0.95);
-    expect(after).toBeLessThanOrEqual(QUOTA * 1.05);
+    results.forEach((r, i) => expect(total([r], 'asked', killAt, backAt), why).toBeGreaterThanOrEqual(demands[i]! * 5 * 0.97));
+    // At or under the quota in every second: while Redis is up, down, and while the processes
+    // reconnect one by one to a Redis that came back empty (it learns what each holds first).
+    const busiest = busiestSecond(results, 0, durationMs);
+    expect(busiest.granted, `busiest second from ${busiest.at} ms\n${why}`).toBeLessThanOrEqual(AT_MOST_PER_SECOND);
+    expect(total(results, 'granted', killAt, durationMs), why).toBeLessThanOrEqual(QUOTA * ((durationMs - killAt) / 1_000) + QUOTA * 0.1);
+    // Each process kept its last share, then fell back.
+    for (const r of results) expect(r.states.slice(killAt / 1_000 + 1, backAt / 1_000), why).toContain('fallback');
+    // Back to the fair split: reconnecting (≤ 1 s apart), learning (3 s), two rounds of reports.
+    expect(results.every((r) => r.states.at(-1) === 'live'), why).toBe(true);
+    const settled = durationMs - 4_000;
+    const after = total(results, 'granted', settled, durationMs) / ((durationMs - settled) / 1_000);
+    console.log('FIGURES recovered', after, 'outage', total(results, 'granted', killAt, backAt) / 5, 'after restart', total(results, 'granted', backAt, durationMs) / ((durationMs - backAt) / 1_000));
+    expect(after, why).toBeGreaterThanOrEqual(QUOTA * 0.95);
+    expect(total(results.slice(0, 1), 'granted', settled, durationMs) / ((durationMs - settled) / 1_000), why).toBeGreaterThan(1_100 * 0.9);
   }, 90_000);
 });

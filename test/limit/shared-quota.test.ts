@@ -45,7 +45,7 @@ describe('sharedQuota (leased token bucket)', () => {
     const clock = new ManualClock();
     const s = scriptedStore();
     const q = sharedQuota({ store: s.store, key: 'k', quota: 1_000, client: 'a', clock, initialClients: 4 });
-    expect(s.reports[0]).toEqual({ key: 'k', client: 'a', demand: 0, quota: 1_000, ttlMs: 3_000 });
+    expect(s.reports[0]).toEqual({ key: 'k', client: 'a', demand: 0, quota: 1_000, ttlMs: 3_000, held: 250, learnMs: 3_000 });
     await s.answer(500, 2);
     await q.ready();
     expect(q.stats()).toMatchObject({ share: 500, state: 'live', clients: 2 });
@@ -70,7 +70,7 @@ describe('sharedQuota (leased token bucket)', () => {
     await q.close();
   });
 
-  it('keeps the last share when the store fails, then falls back to quota / last known clients after staleAfterMs', async () => {
+  it('keeps the last share when the store fails, then falls back to quota / last known clients after staleAfterMs (if that is lower)', async () => {
     const clock = new ManualClock();
     const s = scriptedStore();
     const q = sharedQuota({ store: s.store, key: 'k', quota: 2_000, client: 'a', clock, staleAfterMs: 3_000 });
@@ -86,6 +86,31 @@ describe('sharedQuota (leased token bucket)', () => {
     clock.advance(1_000);
     await s.answer(1_000, 4);
     expect(q.stats()).toMatchObject({ share: 1_000, state: 'live' });
+    await q.close();
+  });
+
+  it('reports the share it runs on (held), so a store that lost its state can learn it', async () => {
+    const clock = new ManualClock();
+    const s = scriptedStore();
+    const q = sharedQuota({ store: s.store, key: 'k', quota: 2_000, client: 'a', clock, staleAfterMs: 0 });
+    await s.answer(700, 4);
+    clock.advance(1_000);
+    expect(s.reports[1]).toMatchObject({ held: 700 });
+    await s.fail();
+    clock.advance(1_000);
+    expect(s.reports[2]).toMatchObject({ held: 500 });
+    await s.answer(500, 4);
+    await q.close();
+  });
+
+  it('never raises a share when falling back: one below quota / clients is kept', async () => {
+    const clock = new ManualClock();
+    const s = scriptedStore();
+    const q = sharedQuota({ store: s.store, key: 'k', quota: 2_000, client: 'a', clock, staleAfterMs: 0 });
+    await s.answer(300, 4);
+    clock.advance(1_000);
+    await s.fail();
+    expect(q.stats()).toMatchObject({ share: 300, state: 'fallback' });
     await q.close();
   });
 
