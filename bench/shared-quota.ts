@@ -35,7 +35,7 @@ function timeEach(fn: () => unknown): { p50: number; p99: number; p999: number; 
 
 /** Runs `rounds` rounds and prints the median of each percentile and the spread of p99. */
 async function phase(name: string, fn: () => unknown): Promise<void> {
-  const results = [];
+  const results: ReturnType<typeof timeEach>[] = [];
   for (let r = 0; r < rounds; r++) {
     results.push(timeEach(fn));
     // Let the background reports (timers, sockets) run between rounds, as they would between requests.

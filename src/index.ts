@@ -74,6 +74,8 @@ export { SharedQuota, sharedQuota } from './limit/shared-quota.js';
 export type { SharedQuotaOptions, SharedQuotaState, SharedQuotaStats } from './limit/shared-quota.js';
 export type { DemandReport, QuotaGrant, QuotaStore } from './limit/quota-store.js';
 export { memoryQuotaStore } from './limit/memory-quota-store.js';
+export { BottleneckLease, bottleneckLease } from './limit/bottleneck-lease.js';
+export type { BottleneckLeaseOptions, BottleneckLeaseStats, BottleneckScheduler } from './limit/bottleneck-lease.js';
 export type { ConcurrencyLimit, ConcurrencyLimitAlgorithm, LimitSample } from './limit/concurrency-limit.js';
 export type {
   AimdLimitOptions,
