@@ -80,6 +80,7 @@ export class BottleneckLease implements TokenSource {
   #lastError: unknown;
   #retry: TimerHandle | undefined;
   #closed = false;
+  #soon = false;
   readonly #firstLease: Promise<void>;
   #markLeased: () => void = () => {};
 
@@ -109,11 +110,11 @@ export class BottleneckLease implements TokenSource {
 
   tryAcquire(_now: number): boolean {
     if (this.#tokens < 1) {
-      this.#lease();
+      this.#leaseSoon();
       return false;
     }
     this.#tokens--;
-    if (this.#tokens <= this.#lowWater) this.#lease();
+    if (this.#tokens <= this.#lowWater) this.#leaseSoon();
     return true;
   }
 
@@ -138,6 +139,16 @@ export class BottleneckLease implements TokenSource {
     if (this.#retry !== undefined) this.#clock.clearTimeout(this.#retry);
     this.#retry = undefined;
     this.#markLeased();
+  }
+
+  /** Leases in a microtask: Bottleneck's `schedule()` costs microseconds, which the attempt that found the tokens low should not pay. */
+  #leaseSoon(): void {
+    if (this.#pending || this.#retry !== undefined || this.#closed || this.#soon) return;
+    this.#soon = true;
+    queueMicrotask(() => {
+      this.#soon = false;
+      this.#lease();
+    });
   }
 
   /** Asks the limiter for `batch` tokens, unless a lease is already pending, waiting to retry, or closed. */

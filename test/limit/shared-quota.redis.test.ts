@@ -84,8 +84,6 @@ describe('a quota shared by four processes through Redis', () => {
     const seconds = (to - from) / 1_000;
     const granted = total(results, 'granted', from, to);
     const why = timeline(results);
-    console.log('FIGURES', JSON.stringify({ busiest: busiestSecond(results, 0, results[0]!.granted.length * SLOT_MS), total: total(results, 'granted', 0, results[0]!.granted.length * SLOT_MS) }));
-    console.log('FIGURES even', granted / seconds, results.map((r) => total([r], 'granted', from, to) / seconds));
     expect(granted / seconds, why).toBeGreaterThanOrEqual(QUOTA * 0.95);
     expect(granted / seconds, why).toBeLessThanOrEqual(QUOTA * 1.05);
     expect(busiestSecond(results, 0, to).granted, why).toBeLessThanOrEqual(AT_MOST_PER_SECOND);
@@ -107,7 +105,6 @@ describe('a quota shared by four processes through Redis', () => {
       await redis.restart();
     });
     const why = timeline(results);
-    console.log('FIGURES', JSON.stringify({ busiest: busiestSecond(results, 0, results[0]!.granted.length * SLOT_MS), total: total(results, 'granted', 0, results[0]!.granted.length * SLOT_MS) }));
     // No call waited on Redis: every attempt due during the outage was made (acquire is synchronous and local).
     results.forEach((r, i) => expect(total([r], 'asked', killAt, backAt), why).toBeGreaterThanOrEqual(demands[i]! * 5 * 0.97));
     // At or under the quota in every second: while Redis is up, down, and while the processes
@@ -121,7 +118,6 @@ describe('a quota shared by four processes through Redis', () => {
     expect(results.every((r) => r.states.at(-1) === 'live'), why).toBe(true);
     const settled = durationMs - 4_000;
     const after = total(results, 'granted', settled, durationMs) / ((durationMs - settled) / 1_000);
-    console.log('FIGURES recovered', after, 'outage', total(results, 'granted', killAt, backAt) / 5, 'after restart', total(results, 'granted', backAt, durationMs) / ((durationMs - backAt) / 1_000));
     expect(after, why).toBeGreaterThanOrEqual(QUOTA * 0.95);
     expect(total(results.slice(0, 1), 'granted', settled, durationMs) / ((durationMs - settled) / 1_000), why).toBeGreaterThan(1_100 * 0.9);
   }, 90_000);
