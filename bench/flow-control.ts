@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { ClientOptions } from '../src/client-options.js';
 import { ConfigError } from '../src/core/errors.js';
 import type { Outcome } from './load/recorder.js';
@@ -5,6 +6,7 @@ import { startBackends } from './loopback/backend-fleet.js';
 import { runOpenLoop } from './loopback/open-loop.js';
 import { latency } from './model/distribution.js';
 import { formatMs, formatPct, formatRate } from './report/format.js';
+import { prime } from './runner.js';
 import { rateAt, type Scenario } from './scenario/scenario.js';
 
 /**
@@ -45,13 +47,15 @@ export interface LimitRow {
   readonly p99At150: number;
   /** How the calls offered at 140-160 % ended (counts). */
   readonly outcomes150: Readonly<Record<Outcome, number>>;
+  /** CPU time of this process (load generator and client) per request offered, warm-up and drain included (µs). */
+  readonly cpuUsPerRequest: number;
 }
 
 /** Percentile `q` of `xs` (sorted in place). */
 const percentile = (xs: number[], q: number): number => (xs.length === 0 ? Number.NaN : xs.sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!);
 
 /**
- * Runs `scenario` once per limit preset on one fresh loopback fleet with `balancer`, and measures
+ * Runs `scenario` once per limit preset, each on a fresh loopback fleet with `balancer`, and measures
  * each at the ramp's low end (<= 50 % of capacity: the no-load p99) and around 150 % (140-160 %):
  * goodput and p99 of the calls that succeeded. The issue's goals: with an adaptive limit, goodput
  * at 150 % >= 90 % of capacity and p99 there <= 3 × the no-load p99.
@@ -67,15 +71,18 @@ export async function compareLimits(scenario: Scenario, limits: readonly string[
   let span150 = 0;
   for (let t = 0; t < scenario.durationMs; t++) if (share(t) >= 1.4 && share(t) <= 1.6) span150++;
   if (span150 === 0) throw new ConfigError('--limits', limits, `a scenario whose offered load passes 150 % of its capacity (${formatRate(capacity)}); ${scenario.name} does not`);
-  const fleet = await startBackends(scenario.backends, scenario.durationMs, { processes });
   const rows: LimitRow[] = [];
-  try {
-    for (const limit of limits) {
+  for (const limit of limits) {
+    // A fresh, primed fleet per limit: a run without one leaves seconds of queued work behind.
+    const fleet = await startBackends(scenario.backends, scenario.durationMs, { processes });
+    try {
+      await prime(scenario, balancer, fleet);
       const noLoad: number[] = [];
       const at150: number[] = [];
       const outcomes150: Record<Outcome, number> = { ok: 0, status: 0, timeout: 0, error: 0 };
       const run = { ...scenario, client: { ...scenario.client, ...LIMIT_PRESETS[limit]!.options(capacity) } };
-      await runOpenLoop(run, balancer, fleet, {
+      const cpu = process.cpuUsage();
+      const result = await runOpenLoop(run, balancer, fleet, {
         onReply: (at, ms, outcome) => {
           if (at < 0) return;
           const s = share(at);
@@ -86,22 +93,31 @@ export async function compareLimits(scenario: Scenario, limits: readonly string[
           }
         },
       });
+      const used = process.cpuUsage(cpu);
       const goodput150 = (outcomes150.ok * 1_000) / span150;
-      rows.push({ limit, p99NoLoad: percentile(noLoad, 0.99), goodput150, goodput150Pct: (100 * goodput150) / capacity, p99At150: percentile(at150, 0.99), outcomes150 });
+      rows.push({
+        limit,
+        p99NoLoad: percentile(noLoad, 0.99),
+        goodput150,
+        goodput150Pct: (100 * goodput150) / capacity,
+        p99At150: percentile(at150, 0.99),
+        outcomes150,
+        cpuUsPerRequest: (used.user + used.system) / Math.max(1, result.offered),
+      });
+    } finally {
+      await fleet.stop();
     }
-  } finally {
-    await fleet.stop();
   }
-  const header = ['limit', 'p99 at <=50 %', 'goodput at 150 %', 'p99 at 150 %', 'p99 ratio', 'timeouts', 'shed (local)', 'goals'];
+  const header = ['limit', 'p99 at <=50 %', 'goodput at 150 %', 'p99 at 150 %', 'p99 ratio', 'timeouts', 'shed (local)', 'client CPU/req', 'goals'];
   const lines = rows.map((r) => {
     const ratio = r.p99At150 / r.p99NoLoad;
     const goals = r.goodput150Pct >= 90 && ratio <= 3 ? 'met' : 'missed';
-    return [r.limit, formatMs(r.p99NoLoad), `${formatRate(r.goodput150)} (${formatPct(r.goodput150Pct)})`, formatMs(r.p99At150), `${ratio.toFixed(1)}×`, String(r.outcomes150.timeout), String(r.outcomes150.error), goals];
+    return [r.limit, formatMs(r.p99NoLoad), `${formatRate(r.goodput150)} (${formatPct(r.goodput150Pct)})`, formatMs(r.p99At150), `${ratio.toFixed(1)}×`, String(r.outcomes150.timeout), String(r.outcomes150.error), `${r.cpuUsPerRequest.toFixed(0)}µs`, goals];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const row = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   const table = [
-    `${scenario.name}: flow-control limits on ${balancer}, fleet capacity ${formatRate(capacity)}, offered ${formatRate(scenario.load.rate.from)} -> ${formatRate(scenario.load.rate.to)} over ${scenario.durationMs} ms`,
+    `${scenario.name}: flow-control limits on ${balancer}, fleet capacity ${formatRate(capacity)}, offered ${formatRate(scenario.load.rate.from)} -> ${formatRate(scenario.load.rate.to)} over ${scenario.durationMs} ms; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs at the end`,
     row(header),
     ...lines.map(row),
     ...limits.map((l) => `  ${l}: ${LIMIT_PRESETS[l]!.describe}`),
