@@ -141,7 +141,7 @@ export class BottleneckLease implements TokenSource {
     this.#markLeased();
   }
 
-  /** Leases in a microtask: Bottleneck's `schedule()` costs microseconds, which the attempt that found the tokens low should not pay. */
+  /** Leases in a microtask: Bottleneck's `schedule()` builds a job, a promise and events, work the attempt that found the tokens low need not wait for. */
   #leaseSoon(): void {
     if (this.#pending || this.#retry !== undefined || this.#closed || this.#soon) return;
     this.#soon = true;
