@@ -82,6 +82,8 @@ export const DEFAULTS = Object.freeze({
   }),
   /** Client-side adaptive throttling (`throttle` option; off unless given): the SRE book's K and two-minute window. */
   throttle: Object.freeze({ k: 2, windowMs: 120_000 }),
+  /** A quota shared across processes (`sharedQuota()`): report interval, report timeout, how long a share is kept without a report, burst. */
+  sharedQuota: Object.freeze({ intervalMs: 1_000, timeoutMs: 250, staleAfterMs: 3_000, burstMs: 100 }),
   /** Concurrency cap (`bulkhead` option; off unless given). */
   bulkhead: Object.freeze({
     /** Calls in flight at once. */
