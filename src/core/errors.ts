@@ -3,6 +3,8 @@
  * that callers can switch on; transport failures are passed through as `cause`.
  */
 
+import { withoutUserinfo } from '../telemetry/redact-url.js';
+
 /** Stable error codes; part of the public contract. */
 export type ErrorCode =
   | 'SWITCHYARD_CONFIG'
@@ -30,12 +32,13 @@ export class SwitchyardError extends Error {
   }
 }
 
+/** `value` as an error message quotes it; a URL's credentials (`user:password@`) never appear. */
 function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return JSON.stringify(withoutUserinfo(value));
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
   if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
   try {
-    const json = JSON.stringify(value);
+    const json = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? withoutUserinfo(v) : v));
     return json.length > 120 ? `${json.slice(0, 117)}...` : json;
   } catch {
     return Object.prototype.toString.call(value);

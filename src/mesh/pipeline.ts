@@ -21,6 +21,7 @@ import { pickLogLayer } from '../retry/pick-log.js';
 import { RetryLayer } from '../retry/retry-layer.js';
 import { noRetrySettings, type RetrySettings } from '../retry/retry-options.js';
 import { attemptSpanLayer, logicalSpanLayer } from '../telemetry/tracing.js';
+import type { PathRedactor } from '../telemetry/redact-url.js';
 import type { Transport } from '../transport/transport.js';
 import type { ClusterLease } from './cluster.js';
 import type { Fingerprints } from './fingerprint.js';
@@ -116,11 +117,12 @@ export interface ClusterParts {
   readonly balance: BalanceLayer;
   readonly breaker: BreakerLayer | undefined;
   readonly tracer: Tracer | undefined;
+  readonly redactPath: PathRedactor;
   readonly transport: Transport;
 }
 
 /** A cluster's attempt handler: one attempt, from the pick to the wire. */
-export function clusterHandler({ balance, breaker, tracer, transport }: ClusterParts): Handler {
+export function clusterHandler({ balance, breaker, tracer, redactPath, transport }: ClusterParts): Handler {
   // Balance picks one endpoint per attempt and tracks its load; everything below is per endpoint.
   const layers: Middleware[] = [balance.middleware];
   // Just below the pick, the pick log tells retries and hedges which endpoint each attempt went to.
@@ -128,6 +130,6 @@ export function clusterHandler({ balance, breaker, tracer, transport }: ClusterP
   // The breaker is per endpoint, so it sits below the pick; what it ejects, the balancer no longer picks.
   if (breaker) layers.push(breaker.middleware);
   // One client span per attempt, as the HTTP semantic conventions ask (http.request.resend_count).
-  if (tracer) layers.push(attemptSpanLayer(tracer));
+  if (tracer) layers.push(attemptSpanLayer(tracer, redactPath));
   return compose(...layers)(transport.handler);
 }

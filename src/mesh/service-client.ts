@@ -5,6 +5,7 @@ import type { ClientEventListener, ClientEventName, ClientEvents } from '../core
 import { fromFetchArgs, type CallOptions, type FetchInit } from '../http/fetch-request.js';
 import { toResponse } from '../http/fetch-response.js';
 import { normalizeHeaders } from '../http/headers.js';
+import { checkRequestPath } from '../http/request-target.js';
 import type { CompiledService, Generation } from './generation.js';
 import type { MeshRuntime } from './mesh.js';
 import { endpointStats, type EndpointStats } from './stats.js';
@@ -61,6 +62,7 @@ class ServiceClient implements Client {
       }
       const method = options.method === undefined ? 'GET' : options.method.toUpperCase();
       const path = options.path.startsWith('/') ? options.path : `/${options.path}`;
+      checkRequestPath(path);
       const headers = options.headers === undefined ? NO_HEADERS : normalizeHeaders(options.headers);
       return this.#send(method, path, headers, options.body ?? null, options.signal, options, toResponseData);
     } catch (error) {
