@@ -1,6 +1,5 @@
 import { ConfigError } from '../core/errors.js';
 import { isPlainObject, readOptions } from '../core/options.js';
-import { withoutUserinfo } from '../telemetry/redact-url.js';
 
 /** One backend instance of a service. Immutable; discovery produces new ones on change. */
 export interface Endpoint {
@@ -48,21 +47,20 @@ export function toEndpoint(input: EndpointInput, option: string): Endpoint {
   }
   const raw = typeof input === 'string' ? { url: input } : readOptions(input, option, ENDPOINT_KEYS);
   if (typeof raw.url !== 'string') throw new ConfigError(`${option}.url`, raw.url, 'an absolute http(s) URL such as "http://127.0.0.1:8080"');
-  const printable = withoutUserinfo(raw.url);
   let parsed: URL;
   try {
     parsed = new URL(raw.url);
   } catch {
-    throw new ConfigError(`${option}.url`, printable, 'an absolute http(s) URL such as "http://127.0.0.1:8080"');
+    throw new ConfigError(`${option}.url`, raw.url, 'an absolute http(s) URL such as "http://127.0.0.1:8080"');
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ConfigError(`${option}.url`, printable, 'an http: or https: URL');
+    throw new ConfigError(`${option}.url`, raw.url, 'an http: or https: URL');
   }
   if (parsed.username || parsed.password) {
-    throw new ConfigError(`${option}.url`, printable, 'an origin without credentials (they are never sent: put them in an Authorization header)');
+    throw new ConfigError(`${option}.url`, raw.url, 'an origin without credentials (they are never sent: put them in an Authorization header)');
   }
   if ((parsed.pathname !== '/' && parsed.pathname !== '') || parsed.search || parsed.hash) {
-    throw new ConfigError(`${option}.url`, printable, 'an origin with no path, query or fragment');
+    throw new ConfigError(`${option}.url`, raw.url, 'an origin with no path, query or fragment');
   }
   const weight = raw.weight ?? 1;
   if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0) {
