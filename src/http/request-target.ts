@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '../core/errors.js';
 import { withoutUserinfo } from '../telemetry/redact-url.js';
+import { TOKEN } from './headers.js';
 
 /** A path a server reads as it is: no dot-segment, percent sign, backslash or character URL parsing would change. */
 const PLAIN_PATH = /^\/(?!\/)[\w\-.~!$&'()*+,;=:@/?]*$/;
@@ -70,6 +71,16 @@ export function checkRequestPath(path: string): void {
     }
     refuseDotSegments(pathPart, path);
   }
+}
+
+/**
+ * Checks a request method: an RFC 9110 token (`GET`, `PURGE`), so a space or CR LF in it cannot
+ * rewrite the request line. Checked before the pipeline, so nothing is sent.
+ *
+ * @throws InvalidRequestError naming the method
+ */
+export function checkMethod(method: string): void {
+  if (!TOKEN.test(method)) throw new InvalidRequestError(`Invalid request method ${JSON.stringify(method)}: not an RFC 9110 token`);
 }
 
 const RELATIVE_BASE = 'http://switchyard.invalid';

@@ -5,7 +5,7 @@ import type { ClientEventListener, ClientEventName, ClientEvents } from '../core
 import { fromFetchArgs, type CallOptions, type FetchInit } from '../http/fetch-request.js';
 import { toResponse } from '../http/fetch-response.js';
 import { normalizeHeaders } from '../http/headers.js';
-import { checkRequestPath } from '../http/request-target.js';
+import { checkMethod, checkRequestPath } from '../http/request-target.js';
 import type { CompiledService, Generation } from './generation.js';
 import type { MeshRuntime } from './mesh.js';
 import { endpointStats, type EndpointStats } from './stats.js';
@@ -118,6 +118,7 @@ class ServiceClient implements Client {
     map: (reply: Reply) => T,
   ): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
+    checkMethod(method);
     const generation = this.#mesh.active;
     if (!generation) {
       if (this.#mesh.closed) return Promise.reject(new ClientClosedError(this.service));
