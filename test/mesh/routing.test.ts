@@ -56,7 +56,7 @@ describe('routing through a mesh (loopback servers)', () => {
     const canaryShare = (served[3]! / 20_000) * 100;
     expect(Math.abs(canaryShare - 10)).toBeLessThanOrEqual(1.5);
     for (const i of [0, 1, 2]) expect(Math.abs(served[i]! / 20_000 - 0.3)).toBeLessThan(0.02);
-  });
+  }, 120_000);
 
   it('sends only calls that match a header route to its subset; the others take the default route', async () => {
     const m = mesh(payments({ routes: [{ name: 'beta', match: { headers: [{ name: 'x-beta', exact: '1' }] }, subset: 'v2' }] }));
