@@ -112,7 +112,7 @@ export function routeStack(policy: RoutePolicy, lease: SharedState, deps: RouteS
   // time at the service (no token wait in it) and it counts every attempt in flight, hedges included.
   const concurrency = policy.concurrencyLimit;
   if (concurrency) {
-    layers.push(lease.shared(`concurrency:${fingerprints.of(concurrency)}`, () => ({ value: concurrencyLimitLayer(concurrency.create(rng), { service, clock, events }) })));
+    layers.push(lease.shared(`concurrency:${fingerprints.of(concurrency.identity)}`, () => ({ value: concurrencyLimitLayer(concurrency.create(rng), { service, clock, events }) })));
   }
   return layers.length === 0 ? target : compose(...layers)(target);
 }

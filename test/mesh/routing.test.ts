@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createMesh, seededRng, TimeoutError, type Mesh, type MeshConfig, type MeshOptions } from '../../src/index.js';
+import { ConcurrencyLimitedError, createMesh, seededRng, TimeoutError, type Mesh, type MeshConfig, type MeshOptions } from '../../src/index.js';
 import { startLoopbackFleet, type LoopbackFleet } from '../support/loopback.js';
 import { watchResources } from '../support/resource-watch.js';
 
@@ -178,6 +178,21 @@ describe('routing through a mesh (loopback servers)', () => {
     const next = await client.request({ path: '/' });
     expect(next.endpoint).toBe(fleet.urls[3]);
     await next.body.dump();
+  });
+
+  it('keeps a concurrency limit\'s state across a reload that configures it the same', async () => {
+    const config = () => payments({ retry: false, concurrencyLimit: { algorithm: 'fixed', limit: 1 } });
+    const m = mesh(config());
+    const client = m.client('payments');
+    const slow = client.request({ path: '/delay/300' });
+    await new Promise((r) => setTimeout(r, 50));
+    // An equal config, parsed anew: the same limit, whose one slot the slow call holds.
+    m.apply(config());
+    await expect(client.request({ path: '/' })).rejects.toThrow(ConcurrencyLimitedError);
+    await (await slow).body.dump();
+    const after = await client.request({ path: '/' });
+    expect(after.statusCode).toBe(200);
+    await after.body.dump();
   });
 
   it('closes every socket and timer of every cluster on close()', async () => {
