@@ -23,6 +23,7 @@ import { toEndpoint } from '../src/fleet/endpoint.js';
 import { Fleet } from '../src/fleet/fleet.js';
 import { AttemptSeam } from '../src/mesh/attempt-seam.js';
 import { clusterHandler } from '../src/mesh/pipeline.js';
+import { redactedPath } from '../src/telemetry/redact-url.js';
 import type { Transport } from '../src/transport/transport.js';
 
 const attempts = Number(process.argv[2] ?? 300_000);
@@ -36,7 +37,7 @@ const seam = new AttemptSeam({ fleet, clock, breaker, isFailureStatus: settings.
 const balance = new BalanceLayer({ service: 'bench', members: fleet, balancer: roundRobin(), clock, rng: seededRng(2) });
 const ok = { status: 200, headers: {}, body: { dump: async () => {} }, endpoint: undefined } as unknown as Reply;
 const transport = { handler: () => Promise.resolve(ok) } as unknown as Transport;
-const handler = clusterHandler({ balance, seam, tracer: undefined, transport });
+const handler = clusterHandler({ balance, seam, tracer: undefined, redactPath: redactedPath, transport });
 const call = createCall({ service: 'bench' });
 
 const started = process.hrtime.bigint();

@@ -1,3 +1,5 @@
+import { SENSITIVE_QUERY_PARAMS } from './telemetry/redact-url.js';
+
 /**
  * Every default, in one place (docs/architecture.md, section 7). The README's option reference quotes
  * these values.
@@ -13,6 +15,8 @@ export const DEFAULTS = Object.freeze({
   ewmaTauMs: 10_000,
   /** Whether OpenTelemetry spans are created (they are no-ops until an SDK is registered). */
   tracing: true,
+  /** Query parameters whose values `url.full` redacts (case-insensitive). */
+  redactQueryParams: SENSITIVE_QUERY_PARAMS,
   /**
    * How long (ms) load-aware balancers steer away from an endpoint that answered 429 or 503
    * without a `Retry-After` header.

@@ -35,6 +35,7 @@ export {
 export type { ErrorCode } from './core/errors.js';
 export type { ClientEventListener, ClientEventName, ClientEvents, ConfigEvent, EndpointEvent, EventBase } from './core/events.js';
 export { DEFAULTS } from './defaults.js';
+export { SENSITIVE_QUERY_PARAMS } from './telemetry/redact-url.js';
 export type { Discovery, DiscoveryListener } from './discovery/discovery.js';
 export { staticDiscovery } from './discovery/static.js';
 export type { StaticDiscovery } from './discovery/static.js';

@@ -6,6 +6,7 @@ import type { RuntimeSettings } from '../client-options.js';
 import { fromFetchArgs, type CallOptions, type FetchInit } from '../http/fetch-request.js';
 import { toResponse } from '../http/fetch-response.js';
 import { normalizeHeaders } from '../http/headers.js';
+import { checkMethod, checkRequestPath } from '../http/request-target.js';
 import type { CompiledService, Generation } from './generation.js';
 import { endpointStats, type EndpointStats } from './stats.js';
 
@@ -71,6 +72,7 @@ class ServiceClient implements Client {
       }
       const method = options.method === undefined ? 'GET' : options.method.toUpperCase();
       const path = options.path.startsWith('/') ? options.path : `/${options.path}`;
+      checkRequestPath(path);
       const headers = options.headers === undefined ? NO_HEADERS : normalizeHeaders(options.headers);
       return this.#send(method, path, headers, options.body ?? null, options.signal, options, toResponseData);
     } catch (error) {
@@ -126,6 +128,7 @@ class ServiceClient implements Client {
     map: (reply: Reply) => T,
   ): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
+    checkMethod(method);
     const generation = this.#mesh.active;
     if (!generation) {
       if (this.#mesh.closed) return Promise.reject(new ClientClosedError(this.service));

@@ -17,6 +17,7 @@ import {
   RetryBudgetExhaustedError,
   roundRobin,
   seededRng,
+  SENSITIVE_QUERY_PARAMS,
   staticDiscovery,
   SwitchyardError,
   systemClock,
@@ -180,5 +181,7 @@ describe('errors', () => {
   it('constants', () => {
     expectTypeOf(VERSION).toBeString();
     expectTypeOf(DEFAULTS.attemptTimeoutMs).toEqualTypeOf<10_000>();
+    expectTypeOf(SENSITIVE_QUERY_PARAMS).toEqualTypeOf<readonly string[]>();
+    expectTypeOf<ClientOptions['redactQueryParams']>().toEqualTypeOf<readonly string[] | undefined>();
   });
 });
