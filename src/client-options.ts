@@ -1,9 +1,11 @@
+import type { Meter, MeterProvider } from '@opentelemetry/api';
 import type { Middleware } from './core/call.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { ConfigError } from './core/errors.js';
 import { booleanOption, readOptions, stringOption } from './core/options.js';
 import { systemRng, type Rng } from './core/rng.js';
 import { DEFAULTS } from './defaults.js';
+import { switchyardMeter } from './metrics/meter.js';
 import { parseServiceOptions, SERVICE_KEYS, type ServiceOptions, type ServiceSettings } from './mesh/service-options.js';
 
 export type { TimeoutOptions } from './mesh/timeout-options.js';
@@ -14,6 +16,18 @@ export interface RuntimeOptions {
   middleware?: readonly Middleware[];
   /** Create OpenTelemetry spans and inject trace context (default true; no-ops without an SDK). */
   tracing?: boolean;
+  /**
+   * Where OpenTelemetry metrics go (default: the global provider, `metrics.getMeterProvider()`).
+   * The meter is taken once, when the client or mesh is made: register the SDK before that.
+   * Without an SDK nothing is recorded and no metrics layer is built.
+   */
+  meterProvider?: MeterProvider;
+  /**
+   * Record the HTTP client semantic-convention metrics, `http.client.request.duration` (one
+   * record per attempt) and `http.client.active_requests` (default true). Turn off when the
+   * OpenTelemetry undici instrumentation already counts these requests.
+   */
+  httpMetrics?: boolean;
   /** Clock for every layer (default: the system clock). Tests pass a `ManualClock`. */
   clock?: Clock;
   /** Random source for every layer (default: `Math.random`). Tests pass `seededRng(seed)`. */
@@ -30,6 +44,9 @@ export interface ClientOptions extends ServiceOptions, RuntimeOptions {
 export interface RuntimeSettings {
   readonly middleware: readonly Middleware[];
   readonly tracing: boolean;
+  /** The meter, when a metrics SDK is behind the provider; `undefined` when it is the API's no-op. */
+  readonly meter: Meter | undefined;
+  readonly httpMetrics: boolean;
   readonly clock: Clock;
   readonly rng: Rng;
 }
@@ -41,7 +58,7 @@ export interface ClientSettings {
 }
 
 /** The keys of {@link RuntimeOptions}. */
-export const RUNTIME_KEYS = ['middleware', 'tracing', 'clock', 'rng'] as const satisfies readonly (keyof RuntimeOptions)[];
+export const RUNTIME_KEYS = ['middleware', 'tracing', 'meterProvider', 'httpMetrics', 'clock', 'rng'] as const satisfies readonly (keyof RuntimeOptions)[];
 
 const CLIENT_KEYS = ['service', ...SERVICE_KEYS, ...RUNTIME_KEYS] as const satisfies readonly (keyof ClientOptions)[];
 
@@ -73,6 +90,8 @@ export function parseRuntimeOptions(o: Partial<Record<(typeof RUNTIME_KEYS)[numb
   return {
     middleware: Object.freeze([...(middleware as Middleware[])]),
     tracing: booleanOption(o.tracing, 'tracing', DEFAULTS.tracing),
+    meter: switchyardMeter(o.meterProvider),
+    httpMetrics: booleanOption(o.httpMetrics, 'httpMetrics', DEFAULTS.httpMetrics),
     clock,
     rng,
   };

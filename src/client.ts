@@ -3,9 +3,11 @@ import type { ReplyBody, RequestBody } from './core/call.js';
 import type { ClientEventListener, ClientEventName } from './core/events.js';
 import type { CallOptions, FetchInit } from './http/fetch-request.js';
 import type { HeadersInput } from './http/headers.js';
+import { NO_ALERTS } from './health/alert-options.js';
 import { SwitchyardMesh } from './mesh/mesh.js';
 import { createClientOf } from './mesh/service-client.js';
 import type { EndpointStats } from './mesh/stats.js';
+import type { ServiceHealth } from './health/health.js';
 
 export type { EndpointStats };
 
@@ -45,6 +47,8 @@ export interface Client {
   request(options: RequestOptions): Promise<ResponseData>;
   /** A snapshot of every endpoint's state. */
   stats(): EndpointStats[];
+  /** The service's health: `healthy`, `degraded` or `down`, with the reasons (see `mesh.health()`). */
+  health(): ServiceHealth;
   /** Listens to a lifecycle event; returns a function that removes the listener. */
   on<K extends ClientEventName>(event: K, listener: ClientEventListener<K>): () => void;
   /** Removes a listener added with {@link Client.on}. */
@@ -72,6 +76,6 @@ export interface Client {
 export function createClient(options: ClientOptions): Client {
   const { service, runtime } = parseClientOptions(options);
   const mesh = new SwitchyardMesh(runtime, new Map());
-  mesh.applySettings({ version: undefined, services: new Map([[service.service.toLowerCase(), service]]) }, options);
+  mesh.applySettings({ version: undefined, services: new Map([[service.service.toLowerCase(), service]]), alerts: NO_ALERTS }, options);
   return createClientOf(mesh, service.service, true);
 }

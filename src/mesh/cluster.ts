@@ -14,6 +14,7 @@ import { HEALTHY } from '../fleet/endpoint-table.js';
 import { Fleet } from '../fleet/fleet.js';
 import type { Membership } from '../fleet/membership.js';
 import { SubsetView } from '../fleet/subset-view.js';
+import type { HttpClientInstruments } from '../metrics/http-client-metrics.js';
 import { Transport } from '../transport/transport.js';
 import type { Fingerprints } from './fingerprint.js';
 import { clusterHandler } from './pipeline.js';
@@ -26,6 +27,8 @@ export interface ClusterDeps {
   readonly events: EventBus;
   /** The tracer for attempt spans, when tracing is on. */
   readonly tracer: Tracer | undefined;
+  /** The HTTP client instruments, when metrics are recorded. */
+  readonly httpMetrics: HttpClientInstruments | undefined;
   readonly fingerprints: Fingerprints;
 }
 
@@ -70,6 +73,10 @@ export class Cluster {
   readonly #cappedViews = new Set<CappedView>();
   #refs = 0;
   #closed: Promise<void> | undefined;
+  /** When discovery last delivered a good snapshot (or the cluster was made). */
+  #lastSnapshotAt: number;
+  /** Whether discovery's latest report was an error (so the fleet holds its last good set). */
+  #discoveryFailing = false;
 
   /** The key of the cluster that `settings` configure. */
   static keyOf(settings: ServiceSettings, fingerprints: Fingerprints): string {
@@ -95,9 +102,17 @@ export class Cluster {
     } else {
       this.#discovery = settings.source.discovery;
     }
+    this.#lastSnapshotAt = clock.now();
     this.#stopDiscovery = this.#discovery.subscribe({
-      update: (endpoints) => this.fleet.update(endpoints),
-      error: (error) => events.emit('discovery-error', { service, time: clock.now(), error }),
+      update: (endpoints) => {
+        this.#lastSnapshotAt = clock.now();
+        this.#discoveryFailing = false;
+        this.fleet.update(endpoints);
+      },
+      error: (error) => {
+        this.#discoveryFailing = true;
+        events.emit('discovery-error', { service, time: clock.now(), error });
+      },
     });
   }
 
@@ -109,6 +124,14 @@ export class Cluster {
   /** The cluster's endpoint provider. */
   get discovery(): Discovery {
     return this.#discovery;
+  }
+
+  /**
+   * How long (ms) the endpoint set has been stale: since the last good snapshot, while
+   * discovery's latest report is an error; 0 while discovery is fine.
+   */
+  discoveryStaleMs(): number {
+    return this.#discoveryFailing ? this.#deps.clock.now() - this.#lastSnapshotAt : 0;
   }
 
   /** Takes a later generation's settings of the same key: a new static endpoint list is applied in place. */
@@ -136,9 +159,9 @@ export class Cluster {
     const key = `target:${fingerprints.of(subset?.tags ?? null)}:${fingerprints.of(balancer)}`;
     const handler = this.acquire(key, () => {
       const view = subset ? this.#view(subset) : undefined;
-      const { clock, rng, tracer } = this.#deps;
+      const { clock, rng, tracer, httpMetrics } = this.#deps;
       const balance = new BalanceLayer({ service: this.service, members: view?.value ?? this.fleet, balancer, clock, rng, panic: this.#breaker?.panicPick });
-      const value = clusterHandler({ balance, breaker: this.#breaker, tracer, transport: this.#transport });
+      const value = clusterHandler({ balance, breaker: this.#breaker, tracer, httpMetrics, clock, transport: this.#transport });
       return {
         value,
         close: () => {

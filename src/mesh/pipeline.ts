@@ -20,6 +20,7 @@ import type { LimiterSettings } from '../limit/limiter-options.js';
 import { pickLogLayer } from '../retry/pick-log.js';
 import { RetryLayer } from '../retry/retry-layer.js';
 import { noRetrySettings, type RetrySettings } from '../retry/retry-options.js';
+import { attemptMetricsLayer, type HttpClientInstruments } from '../metrics/http-client-metrics.js';
 import { attemptSpanLayer, logicalSpanLayer } from '../telemetry/tracing.js';
 import type { Transport } from '../transport/transport.js';
 import type { ClusterLease } from './cluster.js';
@@ -116,11 +117,14 @@ export interface ClusterParts {
   readonly balance: BalanceLayer;
   readonly breaker: BreakerLayer | undefined;
   readonly tracer: Tracer | undefined;
+  /** The HTTP client instruments, when a metrics SDK is registered and `httpMetrics` is on. */
+  readonly httpMetrics: HttpClientInstruments | undefined;
+  readonly clock: Clock;
   readonly transport: Transport;
 }
 
 /** A cluster's attempt handler: one attempt, from the pick to the wire. */
-export function clusterHandler({ balance, breaker, tracer, transport }: ClusterParts): Handler {
+export function clusterHandler({ balance, breaker, tracer, httpMetrics, clock, transport }: ClusterParts): Handler {
   // Balance picks one endpoint per attempt and tracks its load; everything below is per endpoint.
   const layers: Middleware[] = [balance.middleware];
   // Just below the pick, the pick log tells retries and hedges which endpoint each attempt went to.
@@ -129,5 +133,7 @@ export function clusterHandler({ balance, breaker, tracer, transport }: ClusterP
   if (breaker) layers.push(breaker.middleware);
   // One client span per attempt, as the HTTP semantic conventions ask (http.request.resend_count).
   if (tracer) layers.push(attemptSpanLayer(tracer));
+  // Beside the attempt span and for the same reason: one http.client.request.duration record per attempt sent.
+  if (httpMetrics) layers.push(attemptMetricsLayer(httpMetrics, clock));
   return compose(...layers)(transport.handler);
 }

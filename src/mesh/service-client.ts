@@ -5,6 +5,7 @@ import type { ClientEventListener, ClientEventName, ClientEvents } from '../core
 import { fromFetchArgs, type CallOptions, type FetchInit } from '../http/fetch-request.js';
 import { toResponse } from '../http/fetch-response.js';
 import { normalizeHeaders } from '../http/headers.js';
+import type { ServiceHealth } from '../health/health.js';
 import type { CompiledService, Generation } from './generation.js';
 import type { MeshRuntime } from './mesh.js';
 import { endpointStats, type EndpointStats } from './stats.js';
@@ -71,6 +72,10 @@ class ServiceClient implements Client {
   stats(): EndpointStats[] {
     const entry = this.#mesh.active?.services.get(this.#key);
     return entry ? endpointStats(entry.cluster.fleet) : [];
+  }
+
+  health(): ServiceHealth {
+    return this.#mesh.serviceHealth(this.service);
   }
 
   on<K extends ClientEventName>(event: K, listener: ClientEventListener<K>): () => void {
