@@ -10,7 +10,6 @@ export type { EndpointStats, MeshStats, ServiceStats } from './mesh/stats.js';
 export type { HealthReason, HealthStatus, MeshHealth, ServiceHealth } from './health/health.js';
 export type { AlertMetric, AlertRuleOptions, AlertSeverity, AlertsOptions } from './health/alert-options.js';
 export { HTTP_DURATION_BUCKETS } from './metrics/http-client-metrics.js';
-export { MeshDispatcher } from './dispatcher/mesh-dispatcher.js';
 export type { MeshDispatcherOptions } from './dispatcher/mesh-dispatcher.js';
 export { REPLAYABLE_BODY_LIMIT } from './dispatcher/request-body.js';
 export type { ConfigListener, ConfigSource } from './mesh/config-source.js';
