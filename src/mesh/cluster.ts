@@ -2,6 +2,7 @@ import type { Tracer } from '@opentelemetry/api';
 import { BalanceLayer } from '../balance/balance-layer.js';
 import type { Balancer } from '../balance/balancer.js';
 import { BreakerLayer } from '../breaker/breaker-layer.js';
+import { isServerError } from '../breaker/breaker-options.js';
 import type { Handler } from '../core/call.js';
 import type { Clock } from '../core/clock.js';
 import type { EventBus } from '../core/events.js';
@@ -14,9 +15,10 @@ import { HEALTHY } from '../fleet/endpoint-table.js';
 import { Fleet } from '../fleet/fleet.js';
 import type { Membership } from '../fleet/membership.js';
 import { SubsetView } from '../fleet/subset-view.js';
-import type { HttpClientInstruments } from '../metrics/http-client-metrics.js';
+import { httpAttemptObserver, type HttpClientInstruments } from '../metrics/http-client-metrics.js';
 import { Transport } from '../transport/transport.js';
 import type { Fingerprints } from './fingerprint.js';
+import { AttemptSeam } from './attempt-seam.js';
 import { clusterHandler } from './pipeline.js';
 import type { ServiceSettings, SubsetSettings } from './service-options.js';
 
@@ -27,7 +29,7 @@ export interface ClusterDeps {
   readonly events: EventBus;
   /** The tracer for attempt spans, when tracing is on. */
   readonly tracer: Tracer | undefined;
-  /** The HTTP client instruments, when metrics are recorded. */
+  /** The HTTP client instruments, when metrics are recorded: an observer of the seam records each attempt. */
   readonly httpMetrics: HttpClientInstruments | undefined;
   readonly fingerprints: Fingerprints;
 }
@@ -64,6 +66,8 @@ export class Cluster {
   readonly #deps: ClusterDeps;
   readonly #settings: ServiceSettings;
   readonly #breaker: BreakerLayer | undefined;
+  /** Where every attempt of the cluster starts and ends. */
+  readonly seam: AttemptSeam;
   readonly #transport: Transport;
   readonly #discovery: Discovery;
   /** The cluster's own provider for a static endpoint list, updated in place by later generations. */
@@ -95,6 +99,8 @@ export class Cluster {
     this.#breaker = settings.breaker
       ? new BreakerLayer(settings.breaker, { service, clock, rng, events, fleet: this.fleet, mayEject: (endpoint) => this.#subsetsMayEject(endpoint) })
       : undefined;
+    this.seam = new AttemptSeam({ fleet: this.fleet, clock, breaker: this.#breaker, isFailureStatus: settings.breaker ? settings.breaker.isFailureStatus : isServerError });
+    if (deps.httpMetrics) this.seam.observe(httpAttemptObserver(deps.httpMetrics, service));
     this.#transport = new Transport({ ...settings.transport, service, clock, fleet: this.fleet, attemptTimeout: settings.timeout.attempt });
     if (settings.source.kind === 'static') {
       this.#static = staticDiscovery(settings.source.endpoints, `services.${service}.endpoints`);
@@ -159,9 +165,9 @@ export class Cluster {
     const key = `target:${fingerprints.of(subset?.tags ?? null)}:${fingerprints.of(balancer)}`;
     const handler = this.acquire(key, () => {
       const view = subset ? this.#view(subset) : undefined;
-      const { clock, rng, tracer, httpMetrics } = this.#deps;
+      const { clock, rng, tracer } = this.#deps;
       const balance = new BalanceLayer({ service: this.service, members: view?.value ?? this.fleet, balancer, clock, rng, panic: this.#breaker?.panicPick });
-      const value = clusterHandler({ balance, breaker: this.#breaker, tracer, httpMetrics, clock, transport: this.#transport });
+      const value = clusterHandler({ balance, seam: this.seam, tracer, transport: this.#transport });
       return {
         value,
         close: () => {

@@ -1,6 +1,5 @@
 import type { Tracer } from '@opentelemetry/api';
 import type { BalanceLayer } from '../balance/balance-layer.js';
-import type { BreakerLayer } from '../breaker/breaker-layer.js';
 import { Bulkhead } from '../bulkhead/bulkhead.js';
 import type { BulkheadSettings } from '../bulkhead/bulkhead-options.js';
 import { compose, type Handler, type Middleware } from '../core/call.js';
@@ -20,10 +19,10 @@ import type { LimiterSettings } from '../limit/limiter-options.js';
 import { pickLogLayer } from '../retry/pick-log.js';
 import { RetryLayer } from '../retry/retry-layer.js';
 import { noRetrySettings, type RetrySettings } from '../retry/retry-options.js';
-import { attemptMetricsLayer, type HttpClientInstruments } from '../metrics/http-client-metrics.js';
 import { attemptSpanLayer, logicalSpanLayer } from '../telemetry/tracing.js';
 import type { Transport } from '../transport/transport.js';
 import type { ClusterLease } from './cluster.js';
+import type { AttemptSeam } from './attempt-seam.js';
 import type { Fingerprints } from './fingerprint.js';
 
 /*
@@ -33,7 +32,8 @@ import type { Fingerprints } from './fingerprint.js';
  *   router          first matching route, weighted split to a subset   once per logical call
  *   route stack     fallback, bulkhead, retry (+ hedging), throttle,   per route
  *                   limiter, concurrency limit
- *   cluster         balance, pick log, breaker, attempt span, transport per attempt, shared per service
+ *   cluster         balance, pick log, completion seam (breaker        per attempt, shared per service
+ *                   admission, load, outcome), attempt span, transport
  *
  * Each position has a reason, written beside it below.
  */
@@ -115,25 +115,22 @@ export function routeStack(policy: RoutePolicy, lease: ClusterLease, deps: Route
 /** The parts of a cluster its attempt handler is made of. */
 export interface ClusterParts {
   readonly balance: BalanceLayer;
-  readonly breaker: BreakerLayer | undefined;
+  readonly seam: AttemptSeam;
   readonly tracer: Tracer | undefined;
-  /** The HTTP client instruments, when a metrics SDK is registered and `httpMetrics` is on. */
-  readonly httpMetrics: HttpClientInstruments | undefined;
-  readonly clock: Clock;
   readonly transport: Transport;
 }
 
 /** A cluster's attempt handler: one attempt, from the pick to the wire. */
-export function clusterHandler({ balance, breaker, tracer, httpMetrics, clock, transport }: ClusterParts): Handler {
+export function clusterHandler({ balance, seam, tracer, transport }: ClusterParts): Handler {
   // Balance picks one endpoint per attempt and tracks its load; everything below is per endpoint.
   const layers: Middleware[] = [balance.middleware];
   // Just below the pick, the pick log tells retries and hedges which endpoint each attempt went to.
   layers.push(pickLogLayer);
-  // The breaker is per endpoint, so it sits below the pick; what it ejects, the balancer no longer picks.
-  if (breaker) layers.push(breaker.middleware);
+  // The completion seam is per endpoint, so it sits below the pick: it admits the attempt through
+  // the endpoint's breaker (what that ejects, the balancer no longer picks), and classifies the
+  // attempt's end once for the load tracker, the breaker and metrics.
+  layers.push(seam.middleware);
   // One client span per attempt, as the HTTP semantic conventions ask (http.request.resend_count).
   if (tracer) layers.push(attemptSpanLayer(tracer));
-  // Beside the attempt span and for the same reason: one http.client.request.duration record per attempt sent.
-  if (httpMetrics) layers.push(attemptMetricsLayer(httpMetrics, clock));
   return compose(...layers)(transport.handler);
 }

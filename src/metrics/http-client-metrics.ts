@@ -1,6 +1,5 @@
 import type { Attributes, Histogram, Meter, UpDownCounter } from '@opentelemetry/api';
-import type { Middleware, Reply } from '../core/call.js';
-import type { Clock } from '../core/clock.js';
+import type { AttemptObserver } from '../core/attempt-outcome.js';
 import type { Endpoint } from '../fleet/endpoint.js';
 import { errorType } from '../telemetry/error-type.js';
 
@@ -12,7 +11,7 @@ const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'P
 
 /** The HTTP client instruments of the stable semantic conventions. */
 export interface HttpClientInstruments {
-  /** `http.client.request.duration` (s): one record per attempt, until its response headers or its error. */
+  /** `http.client.request.duration` (s): one record per attempt sent, until its response headers or its error. */
   readonly duration: Histogram;
   /** `http.client.active_requests`: attempts sent and not yet answered. */
   readonly active: UpDownCounter;
@@ -31,17 +30,18 @@ export function httpClientInstruments(meter: Meter): HttpClientInstruments {
 }
 
 /**
- * One attempt's record in the HTTP client instruments, with the conventions' attributes:
- * `http.request.method`, `server.address`, `server.port`, `url.scheme`, then
- * `http.response.status_code` and `error.type` (the status for 4xx/5xx, else the error's code)
- * on the duration, plus `switchyard.service`. Sits where the attempt span does: below the pick
- * and the breaker, so every attempt sent (retries and hedges each) is one record.
+ * An observer of a cluster's completion seam that records each attempt in the HTTP client
+ * instruments of `service`, with the conventions' attributes: `server.address`, `server.port`, `url.scheme`
+ * and `switchyard.service` on both; `http.request.method`, then `http.response.status_code`
+ * and `error.type` (the status for 4xx/5xx, else the error's code) on the duration. Every
+ * attempt sent is one record (retries and hedges each, aborted ones with their `error.type`);
+ * an attempt dropped before a byte was sent is none.
  */
-export function attemptMetricsLayer(instruments: HttpClientInstruments, clock: Clock): Middleware {
+export function httpAttemptObserver(instruments: HttpClientInstruments, service: string): AttemptObserver {
   const { duration, active } = instruments;
   // The endpoint part of the attributes, made once per endpoint (endpoints are immutable).
   const byEndpoint = new WeakMap<Endpoint, Attributes>();
-  const endpointAttributes = (endpoint: Endpoint, service: string): Attributes => {
+  const endpointAttributes = (endpoint: Endpoint): Attributes => {
     let attributes = byEndpoint.get(endpoint);
     if (!attributes) {
       const url = new URL(endpoint.url);
@@ -56,24 +56,22 @@ export function attemptMetricsLayer(instruments: HttpClientInstruments, clock: C
     }
     return attributes;
   };
-  return (call, next) => {
-    const method = KNOWN_METHODS.has(call.method) ? call.method : '_OTHER';
-    const base = { 'http.request.method': method, ...endpointAttributes(call.endpoint!.endpoint, call.service) };
-    const start = clock.now();
-    active.add(1, base);
-    return next(call).then(
-      (reply: Reply) => {
-        active.add(-1, base);
-        const attributes: Attributes = { ...base, 'http.response.status_code': reply.status };
+  return {
+    attemptStarted(endpoint) {
+      active.add(1, endpointAttributes(endpoint.endpoint));
+    },
+    attemptEnded({ kind, endpoint, call, startedAt, endedAt, reply, error }) {
+      const base = endpointAttributes(endpoint.endpoint);
+      active.add(-1, base);
+      if (kind === 'dropped') return;
+      const attributes: Attributes = { ...base, 'http.request.method': KNOWN_METHODS.has(call.method) ? call.method : '_OTHER' };
+      if (reply) {
+        attributes['http.response.status_code'] = reply.status;
         if (reply.status >= 400) attributes['error.type'] = String(reply.status);
-        duration.record((clock.now() - start) / 1_000, attributes);
-        return reply;
-      },
-      (error: unknown) => {
-        active.add(-1, base);
-        duration.record((clock.now() - start) / 1_000, { ...base, 'error.type': errorType(error) });
-        throw error;
-      },
-    );
+      } else {
+        attributes['error.type'] = errorType(error);
+      }
+      duration.record((endedAt - startedAt) / 1_000, attributes);
+    },
   };
 }

@@ -57,7 +57,7 @@ describe('HTTP client metrics with the OpenTelemetry metrics SDK', () => {
 
     const active = collected.get('http.client.active_requests');
     expect(active!.descriptor.unit).toBe('{request}');
-    expect(points(active).map((p) => p.value)).toEqual([0, 0]);
+    expect(points(active).map((p) => [p.attributes['server.port'], p.value])).toEqual([[port, 0]]);
   });
 
   it('records a connection error with its code as error.type and no status', async () => {
@@ -69,6 +69,16 @@ describe('HTTP client metrics with the OpenTelemetry metrics SDK', () => {
     expect(points(duration)).toHaveLength(1);
     expect(points(duration)[0]!.attributes['error.type']).toBe('ECONNREFUSED');
     expect(points(duration)[0]!.attributes['http.response.status_code']).toBeUndefined();
+  });
+
+  it('records no duration for an attempt dropped before a byte was sent', async () => {
+    harness = metricsHarness();
+    const client = createClient({ service: 'svc', endpoints: [fleet.urls[0]!], retry: false, meterProvider: harness.provider });
+    await expect(client.request({ path: '/a b' })).rejects.toMatchObject({ code: 'UND_ERR_INVALID_ARG' });
+    await client.close();
+    const collected = await harness.collect();
+    expect(points(collected.get('http.client.request.duration'))).toHaveLength(0);
+    expect(points(collected.get('http.client.active_requests')).map((p) => p.value)).toEqual([0]);
   });
 
   it('httpMetrics: false leaves the HTTP client metrics to the undici instrumentation and keeps switchyard\'s own', async () => {
