@@ -5,6 +5,7 @@ import { ConfigError } from './core/errors.js';
 import { booleanOption, readOptions, stringOption } from './core/options.js';
 import { systemRng, type Rng } from './core/rng.js';
 import { DEFAULTS } from './defaults.js';
+import { parseAlertsOptions, type AlertSettings, type AlertsOptions } from './health/alert-options.js';
 import { switchyardMeter } from './metrics/meter.js';
 import { parseServiceOptions, SERVICE_KEYS, type ServiceOptions, type ServiceSettings } from './mesh/service-options.js';
 
@@ -38,6 +39,8 @@ export interface RuntimeOptions {
 export interface ClientOptions extends ServiceOptions, RuntimeOptions {
   /** Logical service name; also the host accepted in absolute URLs (`http://payments/...`). */
   service: string;
+  /** Alert rules over this service, as in a mesh config's `alerts` (default: none). */
+  alerts?: AlertsOptions;
 }
 
 /** Validated runtime settings. */
@@ -55,12 +58,13 @@ export interface RuntimeSettings {
 export interface ClientSettings {
   readonly service: ServiceSettings;
   readonly runtime: RuntimeSettings;
+  readonly alerts: AlertSettings;
 }
 
 /** The keys of {@link RuntimeOptions}. */
 export const RUNTIME_KEYS = ['middleware', 'tracing', 'meterProvider', 'httpMetrics', 'clock', 'rng'] as const satisfies readonly (keyof RuntimeOptions)[];
 
-const CLIENT_KEYS = ['service', ...SERVICE_KEYS, ...RUNTIME_KEYS] as const satisfies readonly (keyof ClientOptions)[];
+const CLIENT_KEYS = ['service', 'alerts', ...SERVICE_KEYS, ...RUNTIME_KEYS] as const satisfies readonly (keyof ClientOptions)[];
 
 /**
  * Validates `createClient` options. Unknown keys (at any level) are errors; a `__proto__` key is
@@ -70,7 +74,11 @@ const CLIENT_KEYS = ['service', ...SERVICE_KEYS, ...RUNTIME_KEYS] as const satis
 export function parseClientOptions(options: unknown): ClientSettings {
   const o = readOptions(options, '', CLIENT_KEYS);
   const service = stringOption(o.service, 'service');
-  return { service: parseServiceOptions(service, o, ''), runtime: parseRuntimeOptions(o) };
+  return {
+    service: parseServiceOptions(service, o, ''),
+    runtime: parseRuntimeOptions(o),
+    alerts: parseAlertsOptions(o.alerts, 'alerts', new Set([service.toLowerCase()])),
+  };
 }
 
 /**

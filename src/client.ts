@@ -3,7 +3,6 @@ import type { ReplyBody, RequestBody } from './core/call.js';
 import type { ClientEventListener, ClientEventName } from './core/events.js';
 import type { CallOptions, FetchInit } from './http/fetch-request.js';
 import type { HeadersInput } from './http/headers.js';
-import { NO_ALERTS } from './health/alert-options.js';
 import { SwitchyardMesh } from './mesh/mesh.js';
 import { createClientOf } from './mesh/service-client.js';
 import type { EndpointStats } from './mesh/stats.js';
@@ -74,8 +73,8 @@ export interface Client {
  * @throws ConfigError naming the option and the bad value
  */
 export function createClient(options: ClientOptions): Client {
-  const { service, runtime } = parseClientOptions(options);
+  const { service, runtime, alerts } = parseClientOptions(options);
   const mesh = new SwitchyardMesh(runtime, new Map());
-  mesh.applySettings({ version: undefined, services: new Map([[service.service.toLowerCase(), service]]), alerts: NO_ALERTS }, options);
+  mesh.applySettings({ version: undefined, services: new Map([[service.service.toLowerCase(), service]]), alerts }, options);
   return createClientOf(mesh, service.service, true);
 }

@@ -144,7 +144,9 @@ class MeshExchange implements Dispatcher.DispatchController {
       if (this.aborted) return;
       if (options.upgrade) throw new InvalidRequestError(`switchyard does not carry upgrades (${String(options.upgrade)}) to mesh services`);
       const headers = dispatchHeaders(options.headers);
-      const body = await pipelineBody(options.body as DispatchBody, headers);
+      const given = pipelineBody(options.body as DispatchBody, headers);
+      // Only a body read into memory is awaited: the common bodiless request goes on at once.
+      const body = given instanceof Promise ? await given : given;
       if (this.aborted) return;
       const reply = await client.request({ method: options.method, path: options.path, headers, body, signal: this.#abort.signal });
       if (this.aborted) {

@@ -17,9 +17,13 @@ export type DispatchBody = string | Uint8Array | NodeJS.ReadableStream | AsyncIt
  * are; a stream or iterable of known length up to {@link REPLAYABLE_BODY_LIMIT} read into bytes;
  * any other stream or iterable as a Node stream.
  */
-export async function pipelineBody(body: DispatchBody, headers: HeaderMap): Promise<RequestBody> {
+export function pipelineBody(body: DispatchBody, headers: HeaderMap): RequestBody | Promise<RequestBody> {
   if (body === null || body === undefined) return null;
   if (typeof body === 'string' || body instanceof Uint8Array) return body;
+  return streamBody(body, headers);
+}
+
+async function streamBody(body: NodeJS.ReadableStream | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, headers: HeaderMap): Promise<RequestBody> {
   const stream = typeof (body as NodeJS.ReadableStream).pipe === 'function' ? (body as NodeJS.ReadableStream) : Readable.from(body as AsyncIterable<Uint8Array>, { objectMode: false });
   const length = Number(headers['content-length']);
   if (!Number.isInteger(length) || length > REPLAYABLE_BODY_LIMIT) return stream;

@@ -1,6 +1,6 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createMesh, ManualClock, type AlertEvent, type Discovery, type DiscoveryListener, type Endpoint, type Mesh, type MeshConfig } from '../../src/index.js';
+import { createClient, createMesh, ManualClock, type AlertEvent, type Discovery, type DiscoveryListener, type Endpoint, type Mesh, type MeshConfig } from '../../src/index.js';
 import { startLoopbackFleet, type LoopbackFleet } from '../support/loopback.js';
 
 let fleet: LoopbackFleet;
@@ -223,6 +223,32 @@ describe('alert rules', () => {
     expect(bad({ rules: [{ name: 'x', metric: 'p99', above: 5, severity: 'bad' }] })).toThrow('Invalid option alerts.rules[0].severity');
     expect(bad({ interval: 0, rules: [] })).toThrow('Invalid option alerts.interval: 0');
     expect(mesh.config()!.generation).toBe(1);
+  });
+});
+
+describe('createClient({ alerts })', () => {
+  it("takes alert rules over its one service, and its health() and on('alert') follow them", async () => {
+    const clock = new ManualClock();
+    const client = createClient({
+      service: 'payments',
+      endpoints: [fleet.urls[0]!],
+      retry: false,
+      breaker: false,
+      clock,
+      alerts: { rules: [{ name: 'errors', metric: 'success-rate', below: 0.5, minCalls: 2, severity: 'down' }] },
+    });
+    const fired: string[] = [];
+    client.on('alert', (e) => fired.push(`${e.service} ${e.alert} ${e.value}`));
+    await fleet.setMode(0, { status: 502 });
+    for (let i = 0; i < 2; i++) await (await client.request({ path: '/' })).body.dump();
+    clock.advance(1_000);
+    expect(fired).toEqual(['payments errors 0']);
+    expect(client.health()).toMatchObject({ status: 'down', reasons: [{ code: 'alert', alert: 'errors' }] });
+    await client.close();
+    expect(clock.pendingTimers).toBe(0);
+    expect(() => createClient({ service: 'payments', endpoints: fleet.urls, alerts: { rules: [{ name: 'x', service: 'ledger', metric: 'p99', above: 1 }] } })).toThrow(
+      'Invalid option alerts.rules[0].service: "ledger"',
+    );
   });
 });
 

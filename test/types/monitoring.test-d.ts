@@ -10,6 +10,7 @@ import {
   type AlertSeverity,
   type AlertsOptions,
   type Client,
+  type ClientOptions,
   type ClientEvents,
   type HealthReason,
   type HealthStatus,
@@ -26,6 +27,7 @@ describe('monitoring types', () => {
     expectTypeOf<RuntimeOptions>().toHaveProperty('meterProvider').toEqualTypeOf<MeterProvider | undefined>();
     expectTypeOf<RuntimeOptions>().toHaveProperty('httpMetrics').toEqualTypeOf<boolean | undefined>();
     expectTypeOf(HTTP_DURATION_BUCKETS).toEqualTypeOf<readonly number[]>();
+    expectTypeOf<ClientOptions>().toHaveProperty('alerts').toEqualTypeOf<AlertsOptions | undefined>();
   });
 
   it('health() reports a status per service with reasons', () => {
