@@ -3,6 +3,7 @@ import { Agent, fetch as undiciFetch, getGlobalDispatcher, setGlobalDispatcher, 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMesh, type Mesh } from '../../src/index.js';
 import { startLoopbackFleet, type LoopbackFleet } from '../support/loopback.js';
+import { watchResources } from '../support/resource-watch.js';
 
 let fleet: LoopbackFleet;
 let mesh: Mesh;
@@ -191,6 +192,20 @@ describe('setGlobalDispatcher(mesh.dispatcher())', () => {
     } finally {
       setGlobalDispatcher(previous);
     }
+  });
+
+  it('leaves no socket or timer behind once the mesh is closed, through mesh hosts and others, alert timer included', async () => {
+    const watch = watchResources();
+    const m = createMesh({
+      config: { services: { payments: { endpoints: fleet.urls } }, alerts: { interval: 50, rules: [{ name: 'errors', metric: 'success-rate', below: 0.5 }] } },
+    });
+    const d = m.dispatcher();
+    for (const url of ['http://payments/echo', `${fleet.urls[0]}/echo`]) await (await fetch(url, { dispatcher: d } as RequestInit)).arrayBuffer();
+    const streamed = await fetch(`http://payments/bytes/${4 * 1024 * 1024}`, { dispatcher: d } as RequestInit);
+    await streamed.body!.cancel();
+    await m.close();
+    mesh = m;
+    expect(await watch.settled(10_000)).toEqual([]);
   });
 
   it('rejects a bad option naming it', () => {
