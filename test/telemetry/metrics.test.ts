@@ -113,6 +113,19 @@ describe("switchyard's own metrics", () => {
     expect(find(collected.get('switchyard.budget.exhausted'), { 'switchyard.service': 'svc', 'switchyard.budget.kind': 'retry' })!.value).toBe(1);
   });
 
+  it('counts hedged attempts', async () => {
+    harness = metricsHarness();
+    await fleet.setMode(0, { delayMs: 150 });
+    await fleet.setMode(1, { delayMs: 150 });
+    const client = createClient({ service: 'svc', endpoints: fleet.urls, hedge: { delay: 20, budget: { ratio: 1, minPerSecond: 10 } }, meterProvider: harness.provider });
+    await (await client.request({ path: '/' })).body.dump();
+    await client.close();
+    const collected = await harness.collect();
+    expect(find(collected.get('switchyard.hedges'), { 'switchyard.service': 'svc' })!.value).toBe(1);
+    // Both attempts are recorded: the winner with its status, the loser as aborted.
+    expect(points(collected.get('http.client.request.duration')).reduce((n, p) => n + (p.value as { count: number }).count, 0)).toBe(2);
+  });
+
   it('counts rate-limit rejections and waits', async () => {
     harness = metricsHarness();
     const clock = new ManualClock();
