@@ -1,6 +1,6 @@
 import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
 import { Agent, Dispatcher, Dispatcher1Wrapper } from 'undici';
-import type { Client, ResponseData } from '../client.js';
+import type { Client, ResponseData } from '../mesh/client-api.js';
 import type { HeaderMap } from '../core/call.js';
 import { InvalidRequestError } from '../core/errors.js';
 import { normalizeHeaders, type HeadersInput } from '../http/headers.js';
