@@ -20,6 +20,8 @@
  *   undici-fetch        undici.fetch through a Pool, 1 server
  *   fetch               switchyard client.fetch, default layers, 1 endpoint
  *   global-fetch        Node's global fetch with `dispatcher: mesh.dispatcher()`, default layers, 1 endpoint
+ *   dispatcher-request  undici's `dispatcher.request()` on `mesh.dispatcher()`, default layers, 1 endpoint (the
+ *                       dispatcher's own cost over client.request, without fetch's)
  *   node-fetch          Node's global fetch with an undici Agent (through undici's Dispatcher1Wrapper), 1 server
  *   http-metrics-off    client.request, default layers, `httpMetrics: false` (no SDK either way: the
  *                       same as `request` when metrics cost nothing without an SDK)
@@ -311,6 +313,14 @@ const allVariants: Variant[] = [
     },
   },
   {
+    key: 'dispatcher-request',
+    name: '`mesh.dispatcher().request()`, default layers',
+    once: async () => {
+      const res = await meshDispatcher.request({ origin: 'http://bench', path: '/', method: 'GET' });
+      await res.body.text();
+    },
+  },
+  {
     key: 'node-fetch',
     name: "Node's `fetch` with an undici `Agent`",
     once: async () => {
@@ -435,6 +445,7 @@ const featureCost = [
   ['metrics SDK (HTTP + switchyard metrics)', 'metrics', 'request'],
   ['alert windows (2 rules)', 'alerts', 'request'],
   ['global fetch + mesh.dispatcher() over client.fetch', 'global-fetch', 'fetch'],
+  ['mesh.dispatcher() over client.request (no fetch)', 'dispatcher-request', 'request'],
 ]
   .filter(([, a, b]) => has(a!) && has(b!))
   .map(([feature, a, b]) => ({ feature: feature!, addedUs: cpuDiff(a!, b!) }));
