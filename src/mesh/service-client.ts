@@ -7,6 +7,7 @@ import { fromFetchArgs, type CallOptions, type FetchInit } from '../http/fetch-r
 import { toResponse } from '../http/fetch-response.js';
 import { normalizeHeaders } from '../http/headers.js';
 import { checkMethod, checkRequestPath } from '../http/request-target.js';
+import type { ServiceHealth } from '../health/health.js';
 import type { CompiledService, Generation } from './generation.js';
 import { endpointStats, type EndpointStats } from './stats.js';
 
@@ -23,6 +24,8 @@ export interface MeshRuntime {
   readonly active: Generation | undefined;
   readonly closed: boolean;
   generation(): Promise<Generation>;
+  /** The health of `service`: see `mesh.health()`. */
+  serviceHealth(service: string): ServiceHealth;
   close(): Promise<void>;
 }
 
@@ -83,6 +86,10 @@ class ServiceClient implements Client {
   stats(): EndpointStats[] {
     const entry = this.#mesh.active?.services.get(this.#key);
     return entry ? endpointStats(entry.cluster.fleet) : [];
+  }
+
+  health(): ServiceHealth {
+    return this.#mesh.serviceHealth(this.service);
   }
 
   on<K extends ClientEventName>(event: K, listener: ClientEventListener<K>): () => void {
