@@ -74,7 +74,8 @@ describe('HTTP client metrics with the OpenTelemetry metrics SDK', () => {
   it('records no duration for an attempt dropped before a byte was sent', async () => {
     harness = metricsHarness();
     const client = createClient({ service: 'svc', endpoints: [fleet.urls[0]!], retry: false, meterProvider: harness.provider });
-    await expect(client.request({ path: '/a b' })).rejects.toMatchObject({ code: 'UND_ERR_INVALID_ARG' });
+    // undici refuses an upgrade header on a request before sending anything.
+    await expect(client.request({ path: '/', headers: { upgrade: 'websocket' } })).rejects.toMatchObject({ code: 'UND_ERR_INVALID_ARG' });
     await client.close();
     const collected = await harness.collect();
     expect(points(collected.get('http.client.request.duration'))).toHaveLength(0);
