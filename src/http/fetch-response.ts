@@ -6,9 +6,9 @@ const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
 /**
  * Builds a WHATWG `Response` straight from undici's reply, streaming the body (never buffering
- * it whole). A body the Response cannot carry (HEAD, 204, 304) is dumped so the socket is reused.
+ * it whole); `signal` is the caller's, whose abort reason a body cut short by it errors with. A body the Response cannot carry (HEAD, 204, 304) is dumped so the socket is reused.
  */
-export function toResponse(status: number, rawHeaders: Record<string, string | string[] | undefined>, body: ReplyBody, method: string): Response {
+export function toResponse(status: number, rawHeaders: Record<string, string | string[] | undefined>, body: ReplyBody, method: string, signal?: AbortSignal): Response {
   const headers = new Headers();
   for (const name in rawHeaders) {
     const value = rawHeaders[name];
@@ -20,5 +20,5 @@ export function toResponse(status: number, rawHeaders: Record<string, string | s
     body.dump().catch(() => {});
     return new Response(null, { status, headers });
   }
-  return new Response(toWebStream(body), { status, headers });
+  return new Response(toWebStream(body, signal), { status, headers });
 }
