@@ -3,6 +3,7 @@ import { dnsDiscovery } from '../../src/dns.js';
 import { createMesh, DiscoveryError, ManualClock, seededRng, type Endpoint } from '../../src/index.js';
 import { startDnsmasq, type Dnsmasq } from '../support/dnsmasq.js';
 import { startLoopbackFleet, type LoopbackFleet } from '../support/loopback.js';
+import { watchResources } from '../support/resource-watch.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -97,6 +98,17 @@ describe('dnsDiscovery (switchyard/dns, against a real dnsmasq on 127.0.0.1)', (
     await until(() => discovery.current().length === 2, 'recovery');
     expect(recovered).toBe(1);
     expect(discovery.status()).toMatchObject({ state: 'fresh', failures: 0 });
+  });
+
+  it('leaves no timer or socket behind once closed', async () => {
+    const d = await dnsmasq(['host-record=node.test,127.0.0.1', srv(8001)]);
+    const watch = watchResources();
+    const discovery = dnsDiscovery({ name: '_http._tcp.payments.test', servers: [d.server], minTtlMs: 10 });
+    discovery.subscribe({ update: () => {}, error: () => {} });
+    await discovery.ready();
+    await new Promise((r) => setTimeout(r, 100));
+    await discovery.close();
+    expect(await watch.settled()).toEqual([]);
   });
 
   it('validates its options, naming the option and the value', () => {

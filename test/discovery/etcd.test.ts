@@ -4,6 +4,7 @@ import { etcdConfig, etcdDiscovery, registerEtcd } from '../../src/etcd.js';
 import { ConfigError, createMesh, DiscoveryError, type ConfigEvent, type Endpoint } from '../../src/index.js';
 import { startEtcd, type EtcdServer } from '../support/etcd.js';
 import { startLoopbackFleet } from '../support/loopback.js';
+import { watchResources } from '../support/resource-watch.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -91,6 +92,20 @@ describe('etcdDiscovery (switchyard/etcd, against a real etcd on 127.0.0.1)', ()
     // The watch goes on after the re-list.
     await direct.put(`${prefix}d`).value('http://127.0.0.1:9004');
     await until(() => discovery.current().length === 3, 'a put after the re-list');
+  });
+
+  it('leaves no timer or socket behind once closed, with a client of its own from hosts', async () => {
+    const server = await etcd();
+    const watch = watchResources();
+    const prefix = nextPrefix();
+    const registration = registerEtcd({ hosts: server.url, key: `${prefix}a`, endpoint: 'http://127.0.0.1:9001', ttl: 5 });
+    await registration.ready();
+    const discovery = etcdDiscovery({ hosts: server.url, prefix });
+    await discovery.ready();
+    expect(discovery.current()).toHaveLength(1);
+    await discovery.close();
+    await registration.close();
+    expect(await watch.settled(10_000)).toEqual([]);
   });
 
   it('validates its options', () => {
