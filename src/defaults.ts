@@ -89,4 +89,15 @@ export const DEFAULTS = Object.freeze({
     /** Calls waiting for a slot. */
     maxQueue: 0,
   }),
+  /** Discovery providers built on `createDiscovery`. */
+  discovery: Object.freeze({
+    /** Equal-jitter exponential backoff (ms) between failed refreshes or watch sessions. */
+    backoff: Object.freeze({ initialMs: 500, maxMs: 30_000 }),
+    /** Time allowed for one poll of a polled registry (ms). */
+    pollTimeoutMs: 5_000,
+    /** A polled registry's refresh interval when its answer has no TTL, and the clamps on a TTL (ms). */
+    refreshMs: 30_000,
+    minRefreshMs: 1_000,
+    maxRefreshMs: 300_000,
+  }),
 } as const);

@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'SWITCHYARD_BULKHEAD_FULL'
   | 'SWITCHYARD_CLIENT_CLOSED'
   | 'SWITCHYARD_UNREPLAYABLE_BODY'
-  | 'SWITCHYARD_INVALID_REQUEST';
+  | 'SWITCHYARD_INVALID_REQUEST'
+  | 'SWITCHYARD_DISCOVERY';
 
 /** Base class of every error switchyard raises. */
 export class SwitchyardError extends Error {
@@ -161,5 +162,16 @@ export class UnreplayableBodyError extends SwitchyardError {
 export class InvalidRequestError extends SwitchyardError {
   constructor(message: string) {
     super('SWITCHYARD_INVALID_REQUEST', message);
+  }
+}
+
+/** A discovery provider failed to read its registry; the last good endpoint set is kept. `cause` is the registry's error. */
+export class DiscoveryError extends SwitchyardError {
+  /** The provider, as it names itself (`dns _http._tcp.payments`, `etcd /services/payments/`). */
+  readonly provider: string;
+
+  constructor(provider: string, message: string, options?: { cause?: unknown }) {
+    super('SWITCHYARD_DISCOVERY', `Discovery ${provider}: ${message}`, options);
+    this.provider = provider;
   }
 }

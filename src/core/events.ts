@@ -49,6 +49,8 @@ export interface ClientEvents {
   throttled: EventBase & { readonly probability: number };
   /** Discovery failed; the last good endpoint set is kept. */
   'discovery-error': EventBase & { readonly error: unknown };
+  /** Discovery works again after failing; `staleForMs` is how long the endpoint set was stale. */
+  'discovery-recovered': EventBase & { readonly staleForMs: number };
   /** A mesh configuration was validated, compiled and swapped in (also after `rollback()`). */
   'config-applied': ConfigEvent;
   /** A mesh configuration was rejected (invalid, or its source failed); the active one stays. */

@@ -98,6 +98,7 @@ export class Cluster {
     this.#stopDiscovery = this.#discovery.subscribe({
       update: (endpoints) => this.fleet.update(endpoints),
       error: (error) => events.emit('discovery-error', { service, time: clock.now(), error }),
+      recovered: (staleForMs) => events.emit('discovery-recovered', { service, time: clock.now(), staleForMs }),
     });
   }
 
