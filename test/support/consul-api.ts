@@ -379,6 +379,16 @@ export async function startConsulStandIn(options: { clock?: Clock; port?: number
     bump(`kv:${key}`);
   };
 
+  const setStatus = (id: string, status: CheckStatus): void => {
+    const instance = instances.get(id);
+    if (!instance) throw new Error(`no instance ${id}`);
+    const checkId = `service:${id}`;
+    const check = checks.get(checkId) ?? { id: checkId, serviceId: id, status: 'passing', ttlMs: undefined, reapAfterMs: undefined, expiry: undefined, reap: undefined, passes: 0 };
+    checks.set(checkId, check);
+    if (check.status === status) return;
+    setCheck(check, status);
+  };
+
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -410,17 +420,9 @@ export async function startConsulStandIn(options: { clock?: Clock; port?: number
     requests,
     putService(service) {
       putService(service, false);
-      if (service.status !== undefined) this.setStatus(service.id, service.status);
+      if (service.status !== undefined) setStatus(service.id, service.status);
     },
-    setStatus(id, status) {
-      const instance = instances.get(id);
-      if (!instance) throw new Error(`no instance ${id}`);
-      const checkId = `service:${id}`;
-      const check = checks.get(checkId) ?? { id: checkId, serviceId: id, status: 'passing', ttlMs: undefined, reapAfterMs: undefined, expiry: undefined, reap: undefined, passes: 0 };
-      checks.set(checkId, check);
-      if (check.status === status) return;
-      setCheck(check, status);
-    },
+    setStatus,
     removeService: (id) => void deregister(id),
     registration: (id) => instances.get(id)?.registration,
     checkStatus: (checkId) => checks.get(checkId)?.status,
