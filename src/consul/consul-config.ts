@@ -136,9 +136,10 @@ class ConsulConfigSource implements ConfigSource {
           const client: ConsulClient = handle.client;
           const [response, entry] = await boundedCall<KvEntry | undefined>(clock, deadlineMs, signal, (q) => client.kv.get(q), { ...query, index: index.toString() });
           const next = nextIndex(index, response.headers['x-consul-index']);
-          if (next.changed) await this.#deliver(entry);
           index = next.index;
           failures = 0;
+          // A missing key or a bad value is the config's problem, not the read's: wait for the next write.
+          if (next.changed) await this.#deliver(entry).catch((error: unknown) => this.#error(error));
           await sleep(clock, minIntervalMs - (clock.now() - started), signal);
         } catch (error) {
           if (signal.aborted) break;
