@@ -52,7 +52,7 @@ describe('contract test: @kubernetes/client-node against a Kubernetes API stand-
     const api = kubeConfig(k8sApi).makeApiClient(DiscoveryV1Api);
     const list = await api.listNamespacedEndpointSlice({ namespace: 'default', labelSelector: SELECTOR });
     expect(list.items.map((s) => s.metadata?.name)).toEqual(['web-abc']);
-    expect(list.items[0]!.endpoints.map((e) => e.addresses[0])).toEqual(['10.0.0.1', '10.0.0.2']);
+    expect(list.items[0]!.endpoints!.map((e) => e.addresses[0])).toEqual(['10.0.0.1', '10.0.0.2']);
     expect(list.items[0]!.ports?.[0]).toMatchObject({ name: 'http', port: 8080 });
     expect(Number(list.metadata?.resourceVersion)).toBeGreaterThan(0);
     expect(k8sApi.requests.at(-1)!.headers.authorization).toBe(`Bearer ${k8sApi.token}`);
@@ -68,7 +68,7 @@ describe('contract test: @kubernetes/client-node against a Kubernetes API stand-
     const list = await api.listNamespacedEndpointSlice({ namespace: 'default', labelSelector: SELECTOR });
     const events: string[] = [];
     const done = new Promise<unknown>((resolve) => {
-      void new Watch(kubeConfig(k8sApi)).watch(PATH, { resourceVersion: list.metadata!.resourceVersion, labelSelector: SELECTOR }, (type, obj: V1EndpointSlice) => events.push(`${type} ${obj.metadata?.name} ${obj.endpoints.length}`), resolve);
+      void new Watch(kubeConfig(k8sApi)).watch(PATH, { resourceVersion: list.metadata!.resourceVersion, labelSelector: SELECTOR }, (type, obj: V1EndpointSlice) => events.push(`${type} ${obj.metadata?.name} ${obj.endpoints?.length}`), resolve);
     });
     await expect.poll(() => k8sApi.watching).toBe(1);
     k8sApi.apply(slice('web-abc', '10.0.0.1'));
@@ -82,7 +82,7 @@ describe('contract test: @kubernetes/client-node against a Kubernetes API stand-
 
   it('the informer lists, then follows the watch, and re-lists after 410 Gone (as a status or as an ERROR event)', async () => {
     const inf = makeInformer(kubeConfig(k8sApi));
-    const names = (): string[] => inf.list('default').map((s) => `${s.metadata?.name}:${s.endpoints.length}`).sort();
+    const names = (): string[] => inf.list('default').map((s) => `${s.metadata?.name}:${s.endpoints?.length}`).sort();
     await inf.start();
     expect(names()).toEqual(['web-abc:2']);
     k8sApi.apply(slice('web-def', '10.0.0.3'));

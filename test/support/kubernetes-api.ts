@@ -86,6 +86,10 @@ export interface KubernetesStandIn {
   closeWatches(): void;
   /** The next `count` list (or watch) requests get `status`. */
   failNext(kind: 'list' | 'watch', status: number, count?: number): void;
+  /** The next `count` list (or watch) requests get no answer at all, until the client gives up. */
+  hangNext(kind: 'list' | 'watch', count?: number): void;
+  /** Requests held by {@link KubernetesStandIn.hangNext} whose client has not given up yet. */
+  readonly hanging: number;
   /** Stops listening and drops every connection (the API server is down); the slices are kept. */
   stop(): Promise<void>;
   /** Listens again on the same port. */
@@ -103,7 +107,8 @@ export async function startKubernetesStandIn(options: { port?: number; token?: s
   let compactedThrough = 0;
   let rv = 100;
   const watchers = new Set<Watcher>();
-  const failures: { kind: 'list' | 'watch'; status: number; left: number }[] = [];
+  const failures: { kind: 'list' | 'watch'; status: number | 'hang'; left: number }[] = [];
+  const hung = new Set<IncomingMessage>();
   const requests: SeenRequest[] = [];
 
   const matches = (object: Record<string, unknown>, namespace: string, selector: Record<string, string>): boolean => {
@@ -150,6 +155,10 @@ export async function startKubernetesStandIn(options: { port?: number; token?: s
     const failure = failures.find((f) => f.kind === (watch ? 'watch' : 'list') && f.left > 0);
     if (failure) {
       failure.left -= 1;
+      if (failure.status === 'hang') {
+        hung.add(req);
+        return void res.on('close', () => hung.delete(req));
+      }
       return send(res, failure.status, status(failure.status, 'InternalError', 'stand-in failure'));
     }
     const current = [...slices.values()].map((s) => s.object).filter((o) => matches(o, namespace, selector));
@@ -235,6 +244,12 @@ export async function startKubernetesStandIn(options: { port?: number; token?: s
     },
     failNext(kind, code, count = 1) {
       failures.push({ kind, status: code, left: count });
+    },
+    hangNext(kind, count = 1) {
+      failures.push({ kind, status: 'hang', left: count });
+    },
+    get hanging() {
+      return hung.size;
     },
     stop,
     async start() {
