@@ -43,12 +43,12 @@ describe('EndpointSlices as endpoints', () => {
     ['the zone it is hinted for, when that is another one', { zone: 'a', hints: { forZones: [{ name: 'c' }] } }, 'c'],
     ['no zone when none is known', {}, undefined],
   ])('its zone is %s', (_name, more, zone) => {
-    const [[, endpoint]] = sliceEndpoints([slice('a', [ep('10.0.0.1', { ready: true }, more)])], rules).entries as [[string, { zone?: string }]];
-    expect(endpoint.zone).toBe(zone);
+    const [, endpoint] = sliceEndpoints([slice('a', [ep('10.0.0.1', { ready: true }, more)])], rules).entries[0]!;
+    expect((endpoint as { zone?: string }).zone).toBe(zone);
   });
 
   it('tags the node, the pod and the zone it runs in', () => {
-    const [[, endpoint]] = sliceEndpoints([slice('a', [ep('10.0.0.1', { ready: true }, { zone: 'a', nodeName: 'n1', targetRef: { kind: 'Pod', name: 'web-7' } })])], rules).entries;
+    const [, endpoint] = sliceEndpoints([slice('a', [ep('10.0.0.1', { ready: true }, { zone: 'a', nodeName: 'n1', targetRef: { kind: 'Pod', name: 'web-7' } })])], rules).entries[0]!;
     expect(endpoint).toMatchObject({ tags: { node: 'n1', pod: 'web-7', 'topology.kubernetes.io/zone': 'a' } });
   });
 
