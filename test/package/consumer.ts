@@ -1,5 +1,7 @@
 // Compiled against the emitted declarations (dist/index.d.ts) by package.test.ts.
 import { createClient, type Client, type ClientOptions, type Middleware, TimeoutError } from 'switchyard';
+import { consulConfig, consulDiscovery, registerConsul, type ConsulRegistration } from 'switchyard/consul';
+import { kubernetesDiscovery } from 'switchyard/kubernetes';
 
 const options: ClientOptions = { service: 'svc', endpoints: ['http://127.0.0.1:8080', { url: 'http://127.0.0.1:8081', weight: 2 }] };
 const addAuth: Middleware = (call, next) => next({ ...call, headers: { ...call.headers, authorization: 'Bearer t' } });
@@ -12,4 +14,13 @@ export async function use(): Promise<number> {
   client.on('endpoint-added', (e) => console.log(e.url));
   const timedOut: boolean = (await client.fetch('/slow').catch((e: unknown) => e)) instanceof TimeoutError;
   return res.status + raw.statusCode + (timedOut ? 1 : 0);
+}
+
+export async function discover(): Promise<string> {
+  const consul = createClient({ service: 'payments', discovery: consulDiscovery({ service: 'payments', consul: { host: '127.0.0.1' } }) });
+  const kubernetes = createClient({ service: 'payments', discovery: kubernetesDiscovery({ service: 'payments', port: 'http' }) });
+  const registration: ConsulRegistration = await registerConsul({ service: 'payments', endpoint: 'http://127.0.0.1:8080', ttlMs: 5_000 });
+  const source = consulConfig({ key: 'config/mesh.yaml' });
+  await Promise.all([consul.close(), kubernetes.close(), registration.close(), source.close()]);
+  return registration.id;
 }

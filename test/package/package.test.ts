@@ -13,9 +13,10 @@ const root = here('../../');
 // `npm test` builds first; these tests check what `npm run build` emitted.
 describe('the built package', () => {
   it('emits ESM, CJS and declarations at the paths the exports map names', () => {
-    const entry = pkg.exports['.'];
-    for (const file of [entry.import.default, entry.import.types, entry.require.default, entry.require.types]) {
-      expect(existsSync(`${root}/${file}`), file).toBe(true);
+    for (const entry of [pkg.exports['.'], pkg.exports['./consul'], pkg.exports['./kubernetes']]) {
+      for (const file of [entry.import.default, entry.import.types, entry.require.default, entry.require.types]) {
+        expect(existsSync(`${root}/${file}`), file).toBe(true);
+      }
     }
   });
 
@@ -27,6 +28,11 @@ describe('the built package', () => {
   it('can be required from a .cjs file', async () => {
     const { stdout } = await run(process.execPath, [here('./consumer.cjs')]);
     expect(stdout.trim()).toBe(`cjs ${pkg.version} ConfigError endpoints function`);
+  });
+
+  it('subpaths can be required from CommonJS: they load their client on use (the ESM-only Kubernetes one included) and share the main entry\'s classes', async () => {
+    const { stdout } = await run(process.execPath, [here('./consumer-subpaths.cjs')]);
+    expect(stdout.trim()).toBe('cjs kubernetes http://10.0.0.1:8080 consul http://10.0.1.1:9090 shared-classes true');
   });
 
   it('has declarations a strict TypeScript consumer compiles against', async () => {
