@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
+import { startEtcd } from './support/etcd.js';
 
 const run = promisify(execFile);
 
@@ -31,3 +32,15 @@ it('the canary example follows its config file from 0 % to 100 % on v2, beta tes
   expect(Math.abs(Number(v2At50) - 200)).toBeLessThan(60);
   expect(lines[3]).toBe('canary-100: v1 0, v2 400 of 400; beta tester got v2');
 });
+
+it('the etcd example registers two backends, follows them through etcd, and stops calling the one that left', async () => {
+  const etcd = await startEtcd();
+  try {
+    const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+    const example = fileURLToPath(new URL('../examples/etcd-registry.ts', import.meta.url));
+    const { stdout } = await run(process.execPath, [tsx, example], { timeout: 60_000, env: { ...process.env, ETCD_URL: etcd.url } });
+    expect(stdout.trim().split('\n')).toEqual(['served by: alpha alpha bravo bravo', 'removed alpha', 'served by: bravo bravo bravo bravo']);
+  } finally {
+    await etcd.close();
+  }
+}, 90_000);

@@ -1,10 +1,11 @@
-import { sleep, systemClock, type Clock, type TimerHandle } from '../core/clock.js';
+import { sleep, systemClock, type Clock } from '../core/clock.js';
 import { ConfigError, DiscoveryError } from '../core/errors.js';
-import { numberOption, readOptions, stringOption } from '../core/options.js';
+import { readOptions, stringOption } from '../core/options.js';
 import { systemRng, type Rng } from '../core/rng.js';
-import { DEFAULTS } from '../defaults.js';
 import { sameDescription, toEndpoint, type Endpoint, type EndpointInput } from '../fleet/endpoint.js';
+import { boundedCall } from './bounded-call.js';
 import type { Discovery, DiscoveryListener, DiscoveryStatus } from './discovery.js';
+import { parseSessionBackoff, SessionLoop, type SessionBackoff } from './session-loop.js';
 
 /**
  * What a provider's session uses to report its registry's view. A session is one connection to
@@ -95,22 +96,18 @@ export function createDiscovery(options: DiscoveryBaseOptions): ManagedDiscovery
   const o = readOptions(options, '', ['name', 'run', 'backoff', 'clock', 'rng'] as const);
   const name = stringOption(o.name, 'name');
   if (typeof o.run !== 'function') throw new ConfigError('run', o.run, 'a function (session) => Promise<void>');
-  const b = readOptions(o.backoff ?? {}, 'backoff', ['initialMs', 'maxMs'] as const);
-  const initialMs = numberOption(b.initialMs, 'backoff.initialMs', DEFAULTS.discovery.backoff.initialMs, { min: 1 });
-  const maxMs = numberOption(b.maxMs, 'backoff.maxMs', Math.max(initialMs, DEFAULTS.discovery.backoff.maxMs), { min: initialMs });
-  return new ManagedProvider(name, o.run as DiscoveryBaseOptions['run'], { initialMs, maxMs }, (o.clock as Clock | undefined) ?? systemClock, (o.rng as Rng | undefined) ?? systemRng);
+  const backoff = parseSessionBackoff(o.backoff, 'backoff');
+  return new ManagedProvider(name, o.run as DiscoveryBaseOptions['run'], backoff, (o.clock as Clock | undefined) ?? systemClock, (o.rng as Rng | undefined) ?? systemRng);
 }
 
 const EMPTY: readonly Endpoint[] = Object.freeze([]);
 
 class ManagedProvider implements ManagedDiscovery {
   readonly #name: string;
-  readonly #run: DiscoveryBaseOptions['run'];
-  readonly #backoff: { initialMs: number; maxMs: number };
   readonly #clock: Clock;
   readonly #rng: Rng;
   readonly #listeners = new Set<DiscoveryListener>();
-  readonly #abort = new AbortController();
+  readonly #loop: SessionLoop;
   /** The registry's view by key: the last good set's entries, or what a session has put since. */
   #entries = new Map<string, Endpoint>();
   #current: readonly Endpoint[] = EMPTY;
@@ -118,17 +115,14 @@ class ManagedProvider implements ManagedDiscovery {
   #failures = 0;
   #failingSince = 0;
   #lastError: unknown;
-  #loop: Promise<void> | undefined;
-  #timer: TimerHandle | undefined;
   #ready: { promise: Promise<void>; resolve: () => void } | undefined;
   #settled = false;
 
-  constructor(name: string, run: DiscoveryBaseOptions['run'], backoff: { initialMs: number; maxMs: number }, clock: Clock, rng: Rng) {
+  constructor(name: string, run: DiscoveryBaseOptions['run'], backoff: SessionBackoff, clock: Clock, rng: Rng) {
     this.#name = name;
-    this.#run = run;
-    this.#backoff = backoff;
     this.#clock = clock;
     this.#rng = rng;
+    this.#loop = new SessionLoop({ run: () => run(this.#session()), onFailure: (error) => this.#fail(error), backoff, clock, rng });
   }
 
   current(): readonly Endpoint[] {
@@ -136,15 +130,15 @@ class ManagedProvider implements ManagedDiscovery {
   }
 
   subscribe(listener: DiscoveryListener): () => void {
-    if (this.#abort.signal.aborted) return () => {};
+    if (this.#loop.signal.aborted) return () => {};
     this.#listeners.add(listener);
     if (this.#current.length > 0) listener.update(this.#current);
-    this.#start();
+    this.#loop.start();
     return () => this.#listeners.delete(listener);
   }
 
   ready(): Promise<void> {
-    this.#start();
+    this.#loop.start();
     return this.#readiness().promise;
   }
 
@@ -160,10 +154,9 @@ class ManagedProvider implements ManagedDiscovery {
   }
 
   async close(): Promise<void> {
-    if (!this.#abort.signal.aborted) this.#abort.abort(new DiscoveryError(this.#name, 'closed'));
     this.#listeners.clear();
     this.#settle();
-    await this.#loop;
+    await this.#loop.close(new DiscoveryError(this.#name, 'closed'));
   }
 
   #readiness(): { promise: Promise<void>; resolve: () => void } {
@@ -181,50 +174,8 @@ class ManagedProvider implements ManagedDiscovery {
     this.#ready?.resolve();
   }
 
-  #start(): void {
-    if (this.#loop || this.#abort.signal.aborted) return;
-    this.#loop = this.#sessions();
-  }
-
-  /** Runs sessions one after another until close, waiting a backoff after each. */
-  async #sessions(): Promise<void> {
-    const signal = this.#abort.signal;
-    while (!signal.aborted) {
-      let failed = false;
-      try {
-        await this.#run(this.#session());
-      } catch (error) {
-        if (signal.aborted) break;
-        failed = true;
-        this.#fail(error);
-      }
-      if (signal.aborted) break;
-      await this.#wait(this.#delay(failed ? this.#failures - 1 : 0));
-    }
-  }
-
-  #wait(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const signal = this.#abort.signal;
-      const done = (): void => {
-        signal.removeEventListener('abort', done);
-        if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-        this.#timer = undefined;
-        resolve();
-      };
-      signal.addEventListener('abort', done, { once: true });
-      this.#timer = this.#clock.setTimeout(done, ms);
-    });
-  }
-
-  /** Equal jitter ("Exponential Backoff And Jitter", Brooker, 2015): never zero, so a failing registry is not hammered. */
-  #delay(retry: number): number {
-    const ceiling = Math.min(this.#backoff.maxMs, this.#backoff.initialMs * 2 ** Math.min(retry, 30));
-    return Math.floor(ceiling / 2 + (this.#rng.next() * ceiling) / 2);
-  }
-
   #session(): DiscoverySession {
-    const signal = this.#abort.signal;
+    const signal = this.#loop.signal;
     const live = (): boolean => !signal.aborted;
     return {
       signal,
@@ -261,42 +212,8 @@ class ManagedProvider implements ManagedDiscovery {
         if (live()) this.#fail(error);
       },
       sleep: (ms) => sleep(this.#clock, ms, signal),
-      within: (what, timeoutMs, task) => this.#within(what, timeoutMs, task),
+      within: (what, timeoutMs, task) => boundedCall(this.#clock, signal, timeoutMs, () => new DiscoveryError(this.#name, `${what} did not finish within ${timeoutMs} ms`), task),
     };
-  }
-
-  #within<T>(what: string, timeoutMs: number, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const outer = this.#abort.signal;
-    if (outer.aborted) return Promise.reject(outer.reason);
-    const inner = new AbortController();
-    return new Promise<T>((resolve, reject) => {
-      const finish = (): void => {
-        this.#clock.clearTimeout(timer);
-        outer.removeEventListener('abort', onClose);
-      };
-      const onClose = (): void => {
-        finish();
-        inner.abort(outer.reason);
-        reject(outer.reason);
-      };
-      const timer = this.#clock.setTimeout(() => {
-        outer.removeEventListener('abort', onClose);
-        const error = new DiscoveryError(this.#name, `${what} did not finish within ${timeoutMs} ms`);
-        inner.abort(error);
-        reject(error);
-      }, timeoutMs);
-      outer.addEventListener('abort', onClose, { once: true });
-      task(inner.signal).then(
-        (value) => {
-          finish();
-          resolve(value);
-        },
-        (error: unknown) => {
-          finish();
-          reject(error);
-        },
-      );
-    });
   }
 
   /** A valid endpoint, or undefined after reporting why `input` is not one. */
@@ -329,6 +246,7 @@ class ManagedProvider implements ManagedDiscovery {
     const staleForMs = this.#clock.now() - this.#failingSince;
     this.#state = 'fresh';
     this.#failures = 0;
+    this.#loop.reset();
     this.#lastError = undefined;
     if (wasStale) for (const listener of this.#listeners) listener.recovered?.(staleForMs);
   }

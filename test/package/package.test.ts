@@ -13,11 +13,31 @@ const root = here('../../');
 // `npm test` builds first; these tests check what `npm run build` emitted.
 describe('the built package', () => {
   it('emits ESM, CJS and declarations at the paths the exports map names', () => {
-    for (const entry of [pkg.exports['.'], pkg.exports['./consul'], pkg.exports['./kubernetes']]) {
+    const entry = pkg.exports['.'];
+    for (const file of [entry.import.default, entry.import.types, entry.require.default, entry.require.types]) {
+      expect(existsSync(`${root}/${file}`), file).toBe(true);
+    }
+  });
+
+  it('emits every provider subpath (switchyard/file, /dns, /etcd, /consul, /kubernetes) at the paths the exports map names', () => {
+    for (const name of ['./file', './dns', './etcd', './consul', './kubernetes'] as const) {
+      const entry = pkg.exports[name];
       for (const file of [entry.import.default, entry.import.types, entry.require.default, entry.require.types]) {
         expect(existsSync(`${root}/${file}`), file).toBe(true);
       }
     }
+  });
+
+  it('loads the provider subpaths and their optional peers from CJS and ESM, sharing the core classes', async () => {
+    for (const [file, format] of [['./subpaths.cjs', 'cjs'], ['./subpaths.mjs', 'esm']] as const) {
+      const { stdout } = await run(process.execPath, [here(file)]);
+      expect(stdout.trim()).toBe(`${format} function function function function true true`);
+    }
+  });
+
+  it('keeps two runtime dependencies; provider clients are optional peers', () => {
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(['p-retry', 'undici']);
+    for (const peer of ['dns-packet', 'etcd3', 'consul', '@kubernetes/client-node']) expect(pkg.peerDependenciesMeta[peer as keyof typeof pkg.peerDependenciesMeta]).toEqual({ optional: true });
   });
 
   it('can be imported from an .mjs file', async () => {
@@ -39,5 +59,5 @@ describe('the built package', () => {
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
     const result = await run(process.execPath, [tsc, '-p', here('./tsconfig.json')]).catch((e: { stdout: string }) => e);
     expect('stdout' in result ? result.stdout : '').toBe('');
-  });
+  }, 180_000);
 });
