@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import type { Clock } from '../core/clock.js';
 import { ConfigError } from '../core/errors.js';
 import { readOptions } from '../core/options.js';
 
@@ -75,23 +74,4 @@ export function consulCall<T>(method: (options: object) => Promise<unknown>, opt
   const cancel = (): void => void ctx.emit('cancel');
   signal.addEventListener('abort', cancel, { once: true });
   return (method({ ...options, ctx }) as Promise<ConsulReply<T>>).finally(() => signal.removeEventListener('abort', cancel));
-}
-
-/**
- * A consul call that gives up after `timeoutMs` on `clock` (rejecting with why), or as soon as
- * `cancel` aborts (null: nothing cancels it).
- */
-export function boundedCall<T>(clock: Clock, timeoutMs: number, cancel: AbortSignal | null, method: (q: object) => Promise<unknown>, query: object): Promise<ConsulReply<T>> {
-  const deadline = new AbortController();
-  const onCancel = (): void => deadline.abort(cancel!.reason);
-  cancel?.addEventListener('abort', onCancel, { once: true });
-  const timer = clock.setTimeout(() => deadline.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  return consulCall<T>(method, query, deadline.signal)
-    .catch((error: unknown) => {
-      throw deadline.signal.aborted ? deadline.signal.reason : error;
-    })
-    .finally(() => {
-      clock.clearTimeout(timer);
-      cancel?.removeEventListener('abort', onCancel);
-    });
 }

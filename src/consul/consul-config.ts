@@ -1,13 +1,14 @@
 import { sleep, systemClock, type Clock } from '../core/clock.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, DiscoveryError } from '../core/errors.js';
 import { numberOption, readOptions, stringOption } from '../core/options.js';
 import { systemRng, type Rng } from '../core/rng.js';
 import { DEFAULTS } from '../defaults.js';
 import type { ConfigListener, ConfigSource } from '../mesh/config-source.js';
 import { formatOfPath, parseConfigText, type ConfigFormat } from '../mesh/config-text.js';
-import { backoffDelay } from '../retry/backoff.js';
 import { nextIndex } from './blocking-index.js';
-import { boundedCall, consulClientOption, type ConsulClient, type ConsulConnection } from './consul-client.js';
+import { boundedCall } from '../discovery/bounded-call.js';
+import { parseSessionBackoff, SessionLoop } from '../discovery/session-loop.js';
+import { consulCall, consulClientOption, type ConsulClient, type ConsulConnection } from './consul-client.js';
 
 /** Options of {@link consulConfig}. */
 export interface ConsulConfigOptions {
@@ -25,7 +26,7 @@ export interface ConsulConfigOptions {
   waitMs?: number;
   /** Least time (ms) between the starts of two reads (default 250). */
   minIntervalMs?: number;
-  /** Backoff (ms) after a failed read: the n-th failure in a row waits up to `min(maxMs, initialMs × 2^n)` (defaults 500 and 30 000). */
+  /** Backoff (ms) before a failed read starts over (the discovery base's defaults: 500 ms doubling up to 30 000). */
   backoff?: { initialMs?: number; maxMs?: number };
   /** Clock of the deadlines, the rate limit and the backoff (default: the system clock). */
   clock?: Clock;
@@ -37,8 +38,8 @@ export interface ConsulConfigOptions {
  * A mesh config source that reads one Consul KV key and follows it with blocking queries, so a
  * `consul kv put` reaches the mesh as soon as Consul has it. Each config's version is the key's
  * `ModifyIndex`. A missing key, a value that does not parse and a failed read are reported as
- * errors (the mesh keeps its active config and emits `config-rejected`); failed reads are retried
- * with jittered backoff. The `consul` package is imported on first use, unless you pass a `client`.
+ * errors (the mesh keeps its active config and emits `config-rejected`); a failed read (a
+ * `DiscoveryError`) starts over after a jittered backoff. The `consul` package is imported on first use, unless you pass a `client`.
  *
  * @example
  * import { consulConfig } from 'switchyard/consul';
@@ -48,124 +49,92 @@ export function consulConfig(options: ConsulConfigOptions): ConfigSource {
   const o = readOptions(options, '', ['key', 'format', 'client', 'consul', 'datacenter', 'waitMs', 'minIntervalMs', 'backoff', 'clock', 'rng'] as const);
   const key = stringOption(o.key, 'key');
   if (o.format !== undefined && o.format !== 'json' && o.format !== 'yaml') throw new ConfigError('format', o.format, '"json" or "yaml"');
+  const format = (o.format as ConfigFormat | undefined) ?? formatOfPath(key);
   const datacenter = o.datacenter === undefined ? undefined : stringOption(o.datacenter, 'datacenter');
   const waitMs = numberOption(o.waitMs, 'waitMs', DEFAULTS.consul.waitMs, { min: 1, max: 600_000, integer: true });
-  const b = readOptions(o.backoff ?? {}, 'backoff', ['initialMs', 'maxMs'] as const);
-  const initialMs = numberOption(b.initialMs, 'backoff.initialMs', DEFAULTS.discovery.backoff.initialMs, { min: 1 });
-  return new ConsulConfigSource({
-    key,
-    format: (o.format as ConfigFormat | undefined) ?? formatOfPath(key),
-    connect: consulClientOption(o.client, o.consul),
-    query: { key, wait: `${waitMs}ms`, ...(datacenter ? { dc: datacenter } : {}) },
-    deadlineMs: waitMs + Math.ceil(waitMs / 16) + DEFAULTS.discovery.pollTimeoutMs,
-    minIntervalMs: numberOption(o.minIntervalMs, 'minIntervalMs', DEFAULTS.consul.minIntervalMs),
-    backoff: { initial: initialMs, max: numberOption(b.maxMs, 'backoff.maxMs', Math.max(initialMs, DEFAULTS.discovery.backoff.maxMs), { min: initialMs }), multiplier: 2 },
-    clock: (o.clock as Clock | undefined) ?? systemClock,
-    rng: (o.rng as Rng | undefined) ?? systemRng,
-  });
-}
+  const minIntervalMs = numberOption(o.minIntervalMs, 'minIntervalMs', DEFAULTS.consul.minIntervalMs);
+  const deadlineMs = waitMs + Math.ceil(waitMs / 16) + DEFAULTS.discovery.pollTimeoutMs;
+  const query = { key, wait: `${waitMs}ms`, ...(datacenter ? { dc: datacenter } : {}) };
+  const clock = (o.clock as Clock | undefined) ?? systemClock;
+  const connect = consulClientOption(o.client, o.consul);
+  const name = `consul config ${key}`;
+  const listeners = new Set<ConfigListener>();
+  let last: { config: unknown; version: string; text: string } | undefined;
+  let settled = false;
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const settle = (): void => {
+    settled = true;
+    markReady();
+  };
+  const error = (e: unknown): void => {
+    for (const listener of listeners) listener.error(e);
+    settle();
+  };
+  /** Parses a value and delivers it; the same text as the last one delivered is not delivered again. */
+  const deliver = async (entry: KvEntry | undefined): Promise<void> => {
+    if (entry === undefined) return error(new ConfigError('key', key, 'a Consul KV key that exists'));
+    const text = entry.Value ?? '';
+    if (text === last?.text) return settle();
+    let config: unknown;
+    try {
+      config = await parseConfigText(text, format, `consul key ${key}`);
+    } catch (e) {
+      return error(e);
+    }
+    if (loop.signal.aborted) return;
+    last = { config, version: String(entry.ModifyIndex), text };
+    for (const listener of listeners) listener.update(config, last.version);
+    settle();
+  };
 
-interface Settings {
-  readonly key: string;
-  readonly format: ConfigFormat;
-  readonly connect: ReturnType<typeof consulClientOption>;
-  readonly query: Record<string, string>;
-  readonly deadlineMs: number;
-  readonly minIntervalMs: number;
-  readonly backoff: { initial: number; max: number; multiplier: number };
-  readonly clock: Clock;
-  readonly rng: Rng;
+  const loop: SessionLoop = new SessionLoop({
+    backoff: parseSessionBackoff(o.backoff, 'backoff'),
+    clock,
+    rng: (o.rng as Rng | undefined) ?? systemRng,
+    onFailure: (e) => error(e instanceof DiscoveryError ? e : new DiscoveryError(name, e instanceof Error ? e.message : String(e), { cause: e })),
+    async run(signal) {
+      const { client, release } = await connect();
+      try {
+        let index = 0n;
+        for (;;) {
+          const started = clock.now();
+          const [response, entry] = await boundedCall(clock, signal, deadlineMs, () => new DiscoveryError(name, `KV read did not finish within ${deadlineMs} ms`), (s) =>
+            consulCall<KvEntry | undefined>((q) => client.kv.get(q), { ...query, index: index.toString() }, s),
+          );
+          const next = nextIndex(index, response.headers['x-consul-index']);
+          index = next.index;
+          loop.reset();
+          // A missing key or a bad value is the config's problem, not the read's: wait for the next write.
+          if (next.changed) await deliver(entry);
+          await sleep(clock, minIntervalMs - (clock.now() - started), signal);
+        }
+      } finally {
+        release();
+      }
+    },
+  });
+  return {
+    subscribe(listener) {
+      if (loop.signal.aborted) return () => {};
+      listeners.add(listener);
+      if (last) listener.update(last.config, last.version);
+      loop.start();
+      return () => listeners.delete(listener);
+    },
+    ready() {
+      loop.start();
+      return settled ? Promise.resolve() : ready;
+    },
+    async close() {
+      listeners.clear();
+      settle();
+      await loop.close(new DiscoveryError(name, 'closed'));
+    },
+  };
 }
 
 interface KvEntry {
   Value?: string | null;
   ModifyIndex?: number;
-}
-
-class ConsulConfigSource implements ConfigSource {
-  readonly #s: Settings;
-  readonly #listeners = new Set<ConfigListener>();
-  readonly #stop = new AbortController();
-  #last: { config: unknown; version: string; text: string } | undefined;
-  #loop: Promise<void> | undefined;
-  #first!: Promise<void>;
-  #settle: () => void = () => {};
-
-  constructor(settings: Settings) {
-    this.#s = settings;
-  }
-
-  subscribe(listener: ConfigListener): () => void {
-    if (this.#stop.signal.aborted) return () => {};
-    this.#listeners.add(listener);
-    if (this.#last) listener.update(this.#last.config, this.#last.version);
-    this.#start();
-    return () => this.#listeners.delete(listener);
-  }
-
-  ready(): Promise<void> {
-    this.#start();
-    return this.#first;
-  }
-
-  async close(): Promise<void> {
-    this.#stop.abort(new Error('closed'));
-    this.#listeners.clear();
-    this.#settle();
-    await this.#loop;
-  }
-
-  #start(): void {
-    if (this.#loop || this.#stop.signal.aborted) return;
-    this.#first = new Promise((resolve) => (this.#settle = resolve));
-    this.#loop = this.#follow();
-  }
-
-  /** Blocking reads one after another until close; a failed read waits a backoff and starts over from the same index. */
-  async #follow(): Promise<void> {
-    const { clock, rng, query, deadlineMs, minIntervalMs, backoff } = this.#s;
-    const signal = this.#stop.signal;
-    let handle: Awaited<ReturnType<Settings['connect']>> | undefined;
-    let index = 0n;
-    let failures = 0;
-    try {
-      while (!signal.aborted) {
-        const started = clock.now();
-        try {
-          handle ??= await this.#s.connect();
-          const client: ConsulClient = handle.client;
-          const [response, entry] = await boundedCall<KvEntry | undefined>(clock, deadlineMs, signal, (q) => client.kv.get(q), { ...query, index: index.toString() });
-          const next = nextIndex(index, response.headers['x-consul-index']);
-          index = next.index;
-          failures = 0;
-          // A missing key or a bad value is the config's problem, not the read's: wait for the next write.
-          if (next.changed) await this.#deliver(entry).catch((error: unknown) => this.#error(error));
-          await sleep(clock, minIntervalMs - (clock.now() - started), signal);
-        } catch (error) {
-          if (signal.aborted) break;
-          this.#error(error);
-          await sleep(clock, Math.max(minIntervalMs, backoffDelay(failures++, backoff, rng)), signal).catch(() => {});
-        }
-      }
-    } finally {
-      handle?.release();
-    }
-  }
-
-  async #deliver(entry: KvEntry | undefined): Promise<void> {
-    const { key, format } = this.#s;
-    if (entry === undefined) throw new ConfigError('key', key, 'a Consul KV key that exists');
-    const text = entry.Value ?? '';
-    if (text === this.#last?.text) return;
-    const config = await parseConfigText(text, format, `consul key ${key}`);
-    if (this.#stop.signal.aborted) return;
-    this.#last = { config, version: String(entry.ModifyIndex), text };
-    for (const listener of this.#listeners) listener.update(config, this.#last.version);
-    this.#settle();
-  }
-
-  #error(error: unknown): void {
-    for (const listener of this.#listeners) listener.error(error);
-    this.#settle();
-  }
 }

@@ -1,9 +1,12 @@
 import { sleep, systemClock, type Clock } from '../core/clock.js';
 import { ConfigError, DiscoveryError } from '../core/errors.js';
 import { numberOption, readOptions, stringOption } from '../core/options.js';
+import { systemRng, type Rng } from '../core/rng.js';
 import { DEFAULTS } from '../defaults.js';
+import { boundedCall } from '../discovery/bounded-call.js';
+import { parseSessionBackoff, SessionLoop } from '../discovery/session-loop.js';
 import { toEndpoint, type EndpointInput } from '../fleet/endpoint.js';
-import { boundedCall, consulClientOption, type ConsulClient, type ConsulConnection } from './consul-client.js';
+import { consulCall, consulClientOption, type ConsulClient, type ConsulConnection } from './consul-client.js';
 
 /** Options of {@link registerConsul}. */
 export interface ConsulRegistrationOptions {
@@ -21,46 +24,52 @@ export interface ConsulRegistrationOptions {
   ttlMs?: number;
   /** Consul removes the service after its check has been critical this long (ms, default 60 000, Consul's least), so a process that died without closing does not linger. */
   deregisterCriticalAfterMs?: number;
+  /** Time allowed for each agent call (ms, default 5 000). */
+  timeoutMs?: number;
+  /** Backoff (ms) before registering again after a failure (default: 500 ms doubling, at most `ttlMs / 3`). */
+  backoff?: { initialMs?: number; maxMs?: number };
   /** A `consul` client you made; it stays open when the registration closes. */
   client?: ConsulClient;
   /** Where to reach the agent when switchyard makes the client (default 127.0.0.1:8500). Not with `client`. */
   consul?: ConsulConnection;
-  /** Called with each failure to keep the registration alive (a `DiscoveryError`; the registration keeps trying). */
-  onError?: (error: DiscoveryError) => void;
-  /** Clock of the heartbeat and of call deadlines (default: the system clock). */
+  /** Told of every failure (a `DiscoveryError`: the agent unreachable, the check unknown); the registration retries by itself. */
+  onError?: (error: unknown) => void;
+  /** Clock of the heartbeat, the call deadlines and the backoff (default: the system clock). */
   clock?: Clock;
+  /** Random source of the backoff jitter (default: `Math.random`). */
+  rng?: Rng;
 }
 
-/** A live registration made by {@link registerConsul}. */
+/** A service instance registered with a Consul agent. */
 export interface ConsulRegistration {
   /** The registered service id. */
   readonly id: string;
   /** The id of its TTL check (`service:<id>`). */
   readonly checkId: string;
-  /** Heartbeats that failed in a row (0 while the check is kept passing). */
-  readonly failures: number;
-  /**
-   * Stops the heartbeat and deregisters the service. Rejects with a `DiscoveryError` if the
-   * agent could not be told (the check then turns critical after the TTL and the service is
-   * removed after `deregisterCriticalAfterMs`); nothing of the registration runs afterwards.
-   */
+  /** Resolves once the service is registered and its check passes; rejects with the first failure (retrying goes on). */
+  ready(): Promise<void>;
+  /** Whether the service is registered and its check kept passing, as far as this process knows. */
+  readonly registered: boolean;
+  /** Stops the heartbeat and deregisters the service (bounded by `timeoutMs`; a failure goes to `onError`). */
   close(): Promise<void>;
 }
 
 /**
  * Registers this instance with the local Consul agent (`/v1/agent/service/register`) with a TTL
- * check, and keeps the check passing (`/v1/agent/check/pass`) every `ttlMs / 3`. When the agent
- * no longer knows the check (it restarted without its state, or reaped the service), the service
- * is registered again; other failures are reported to `onError` and retried at the next beat.
- * Resolves once the service is registered and its check passes; rejects with a `DiscoveryError`
- * if that first registration fails (nothing is left running then).
+ * check, and keeps the check passing (`/v1/agent/check/pass`) every `ttlMs / 3`. When a pass
+ * fails (the agent is away, or no longer knows the check because it restarted without its state
+ * or reaped the service) the failure goes to `onError` and, after a jittered backoff, the service
+ * is registered again. `close()` deregisters it, so watchers see the instance leave at once.
  *
  * @example
- * const registration = await registerConsul({ service: 'payments', endpoint: 'http://10.0.0.5:8080', tags: ['v2'] });
+ * const registration = registerConsul({ service: 'payments', endpoint: 'http://10.0.0.5:8080', tags: ['version=v2'] });
+ * await registration.ready();
  * process.on('SIGTERM', () => void registration.close());
  */
-export async function registerConsul(options: ConsulRegistrationOptions): Promise<ConsulRegistration> {
-  const o = readOptions(options, '', ['service', 'endpoint', 'id', 'tags', 'meta', 'ttlMs', 'deregisterCriticalAfterMs', 'client', 'consul', 'onError', 'clock'] as const);
+export function registerConsul(options: ConsulRegistrationOptions): ConsulRegistration {
+  const o = readOptions(options, '', [
+    'service', 'endpoint', 'id', 'tags', 'meta', 'ttlMs', 'deregisterCriticalAfterMs', 'timeoutMs', 'backoff', 'client', 'consul', 'onError', 'clock', 'rng',
+  ] as const);
   const service = stringOption(o.service, 'service');
   const endpoint = new URL(toEndpoint(o.endpoint as EndpointInput, 'endpoint').url);
   const address = endpoint.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -74,76 +83,72 @@ export async function registerConsul(options: ConsulRegistrationOptions): Promis
   }
   const ttlMs = numberOption(o.ttlMs, 'ttlMs', 10_000, { min: 1_000, integer: true });
   const reapMs = numberOption(o.deregisterCriticalAfterMs, 'deregisterCriticalAfterMs', 60_000, { min: 60_000, integer: true });
+  const timeoutMs = numberOption(o.timeoutMs, 'timeoutMs', DEFAULTS.discovery.pollTimeoutMs, { min: 1 });
+  const beatMs = Math.floor(ttlMs / 3);
+  const backoff = parseSessionBackoff(o.backoff ?? { initialMs: Math.min(DEFAULTS.discovery.backoff.initialMs, beatMs), maxMs: beatMs }, 'backoff');
   if (o.onError !== undefined && typeof o.onError !== 'function') throw new ConfigError('onError', o.onError, 'a function (error) => void');
-  const onError = (o.onError as ConsulRegistrationOptions['onError']) ?? (() => {});
+  const onError = (o.onError as ((error: unknown) => void) | undefined) ?? (() => {});
   const clock = (o.clock as Clock | undefined) ?? systemClock;
   const connect = consulClientOption(o.client, o.consul);
 
   const name = `consul registration ${id}`;
   const checkId = `service:${id}`;
   const definition = { name: service, id, address, port, tags, meta, check: { ttl: `${ttlMs}ms`, deregistercriticalserviceafter: `${reapMs}ms` } };
-  const { client, release } = await connect();
-  const stop = new AbortController();
-
-  /** One agent call, bounded by the discovery call deadline and cancelled by `cancel`. */
-  const call = (what: string, method: (q: object) => Promise<unknown>, query: object, cancel: AbortSignal | null = stop.signal): Promise<unknown> =>
-    boundedCall(clock, DEFAULTS.discovery.pollTimeoutMs, cancel, method, query).catch((error: unknown) => {
-      throw new DiscoveryError(name, `${what} failed: ${(error as Error).message}`, { cause: error });
+  let registered = false;
+  let first: { resolve: () => void; reject: (e: unknown) => void } | undefined;
+  const ready = new Promise<void>((resolve, reject) => (first = { resolve, reject }));
+  ready.catch(() => {});
+  const settle = (error?: unknown): void => {
+    if (error === undefined) first?.resolve();
+    else first?.reject(error);
+    first = undefined;
+  };
+  /** One agent call, bounded by `timeoutMs` and cancelled when `signal` aborts. */
+  const call = (signal: AbortSignal, what: string, method: (q: object) => Promise<unknown>, query: object): Promise<unknown> =>
+    boundedCall(clock, signal, timeoutMs, () => new DiscoveryError(name, `${what} did not finish within ${timeoutMs} ms`), (s) => consulCall(method, query, s)).catch((error: unknown) => {
+      throw error instanceof DiscoveryError ? error : new DiscoveryError(name, `${what} failed: ${(error as Error).message}`, { cause: error });
     });
-  const register = async (): Promise<void> => {
-    await call('registration', (q) => client.agent.service.register(q), definition);
-    await call('check pass', (q) => client.agent.check.pass(q), { id: checkId });
-  };
 
-  try {
-    await register();
-  } catch (error) {
-    release();
-    throw error;
-  }
-
-  let failures = 0;
-  const beat = async (): Promise<void> => {
-    try {
-      await call('check pass', (q) => client.agent.check.pass(q), { id: checkId });
-    } catch (error) {
-      // The agent forgot the check (restarted without state, or reaped the service): register again.
-      if (((error as DiscoveryError).cause as { statusCode?: number } | undefined)?.statusCode !== 404) throw error;
-      await register();
-    }
-  };
-  const heartbeat = (async () => {
-    while (!stop.signal.aborted) {
+  const loop: SessionLoop = new SessionLoop({
+    backoff,
+    clock,
+    rng: (o.rng as Rng | undefined) ?? systemRng,
+    onFailure(error) {
+      registered = false;
+      settle(error);
+      onError(error);
+    },
+    async run(signal) {
+      const { client, release } = await connect();
       try {
-        await sleep(clock, Math.floor(ttlMs / 3), stop.signal);
-        await beat();
-        failures = 0;
-      } catch (error) {
-        if (stop.signal.aborted) return;
-        failures++;
-        onError(error as DiscoveryError);
+        await call(signal, 'registration', (q) => client.agent.service.register(q), definition);
+        for (;;) {
+          await call(signal, 'check pass', (q) => client.agent.check.pass(q), { id: checkId });
+          registered = true;
+          loop.reset();
+          settle();
+          await sleep(clock, beatMs, signal);
+        }
+      } finally {
+        registered = false;
+        if (signal.aborted) {
+          await call(new AbortController().signal, 'deregistration', (q) => client.agent.service.deregister(q), { id }).catch((error: unknown) => onError(error));
+        }
+        release();
       }
-    }
-  })();
-
-  let closing: Promise<void> | undefined;
+    },
+  });
+  loop.start();
   return {
     id,
     checkId,
-    get failures() {
-      return failures;
+    ready: () => ready,
+    get registered() {
+      return registered;
     },
-    close() {
-      closing ??= (async () => {
-        stop.abort(new DiscoveryError(name, 'closed'));
-        await heartbeat;
-        try {
-          await call('deregistration', (q) => client.agent.service.deregister(q), { id }, null);
-        } finally {
-          release();
-        }
-      })();
-      return closing;
+    async close() {
+      settle(new DiscoveryError(name, 'closed before the service was registered'));
+      await loop.close(new DiscoveryError(name, 'closed'));
     },
   };
 }

@@ -1,7 +1,7 @@
 import Consul from 'consul';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { consulConfig } from '../../src/consul.js';
-import { ConfigError, createMesh, ManualClock, seededRng, type ConfigEvent, type ConfigSource, type Mesh } from '../../src/index.js';
+import { ConfigError, createMesh, DiscoveryError, ManualClock, seededRng, type ConfigEvent, type ConfigSource, type Mesh } from '../../src/index.js';
 import { startConsulStandIn, type ConsulStandIn } from '../support/consul-api.js';
 import { watchResources } from '../support/resource-watch.js';
 
@@ -95,7 +95,7 @@ describe('consulConfig: contract test against a Consul HTTP API stand-in', () =>
     await expect.poll(() => r.updates.length).toBe(1);
   });
 
-  it('a failed read is reported and retried after a backoff, from the same index', async () => {
+  it('a failed read is reported as a DiscoveryError and starts over after a backoff', async () => {
     const clock = new ManualClock();
     consulApi.putKey('config/mesh.json', json(['a']));
     const source = consulConfig({ key: 'config/mesh.json', client, clock, rng: seededRng(3), backoff: { initialMs: 100, maxMs: 1_000 } });
@@ -106,15 +106,18 @@ describe('consulConfig: contract test against a Consul HTTP API stand-in', () =>
     consulApi.failNext('/v1/kv/', 503);
     await clock.advanceAsync(250);
     await expect.poll(() => r.errors.length).toBe(1);
+    expect(r.errors[0]).toBeInstanceOf(DiscoveryError);
+    expect((r.errors[0] as DiscoveryError).provider).toBe('consul config config/mesh.json');
     const reads = (): number => consulApi.requests.filter((q) => q.path.startsWith('/v1/kv/')).length;
     const before = reads();
-    // Full jitter below 100 ms, but never sooner than minIntervalMs (250 ms).
-    await clock.advanceAsync(249);
+    // Equal jitter: the first retry waits 50 to 100 ms; it reads at once, then blocks again.
+    await clock.advanceAsync(49);
     expect(reads()).toBe(before);
-    await clock.advanceAsync(1);
+    await clock.advanceAsync(51);
+    await expect.poll(reads).toBe(before + 1);
+    await clock.advanceAsync(250);
     await expect.poll(() => consulApi.blocked).toBe(1);
-    const last = consulApi.requests.at(-1)!;
-    expect(Number(last.query.index)).toBeGreaterThan(0);
+    // The same value read again is not delivered twice.
     expect(r.updates).toHaveLength(1);
   });
 

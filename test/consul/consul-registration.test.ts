@@ -1,7 +1,7 @@
 import Consul from 'consul';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { consulDiscovery, registerConsul, type ConsulRegistration } from '../../src/consul.js';
-import { ConfigError, DiscoveryError, ManualClock } from '../../src/index.js';
+import { ConfigError, DiscoveryError, ManualClock, seededRng } from '../../src/index.js';
 import { startConsulStandIn, type ConsulStandIn } from '../support/consul-api.js';
 import { watchResources } from '../support/resource-watch.js';
 
@@ -23,8 +23,11 @@ describe('registerConsul: contract test against a Consul HTTP API stand-in', () 
     await consulApi.close();
   });
 
-  const register = async (options: Partial<Parameters<typeof registerConsul>[0]> = {}): Promise<ConsulRegistration> =>
-    (registration = await registerConsul({ service: 'web', endpoint: 'http://127.0.0.1:8087', client, clock, ...options }));
+  const register = async (options: Partial<Parameters<typeof registerConsul>[0]> = {}): Promise<ConsulRegistration> => {
+    registration = registerConsul({ service: 'web', endpoint: 'http://127.0.0.1:8087', client, clock, rng: seededRng(2), ...options });
+    await registration.ready();
+    return registration;
+  };
 
   /** Moves time on by `ms` in heartbeat-sized steps, letting each beat reach the stand-in. */
   const elapse = async (ms: number, step = 1_000): Promise<void> => {
@@ -48,6 +51,7 @@ describe('registerConsul: contract test against a Consul HTTP API stand-in', () 
       Check: { TTL: '10000ms', DeregisterCriticalServiceAfter: '60000ms' },
     });
     expect(consulApi.checkStatus(r.checkId)).toBe('passing');
+    expect(r.registered).toBe(true);
 
     const discovery = consulDiscovery({ service: 'web', client, clock });
     await discovery.ready();
@@ -61,43 +65,46 @@ describe('registerConsul: contract test against a Consul HTTP API stand-in', () 
     expect(consulApi.checkStatus(r.checkId)).toBe('passing');
     // Every 1 s on the clock; a beat re-arms when its pass returns, so count at least one per TTL.
     expect(consulApi.passes(r.checkId)).toBeGreaterThanOrEqual(10);
-    expect(r.failures).toBe(0);
+    expect(r.registered).toBe(true);
   });
 
   it('registers again when the agent forgets the check (an agent restarted without its state)', async () => {
-    const r = await register({ ttlMs: 3_000 });
+    const errors: unknown[] = [];
+    const r = await register({ ttlMs: 3_000, onError: (e) => errors.push(e) });
     consulApi.restartAgent();
     expect(consulApi.registration(r.id)).toBeUndefined();
-    await elapse(1_000);
+    // The next beat's pass gets 404; the registration backs off (at most ttl / 3) and registers again.
+    await elapse(3_000);
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as DiscoveryError).message).toMatch(/check pass failed/);
     await expect.poll(() => consulApi.checkStatus(r.checkId)).toBe('passing');
     expect(consulApi.registration(r.id)).toMatchObject({ Name: 'web', Port: 8087 });
   });
 
   it('reports each failed heartbeat while the agent is down and recovers when it is back', async () => {
-    const errors: DiscoveryError[] = [];
+    const errors: unknown[] = [];
     const r = await register({ ttlMs: 3_000, onError: (e) => errors.push(e) });
     await consulApi.stop();
     await elapse(4_000);
     await expect.poll(() => errors.length).toBeGreaterThanOrEqual(2);
     expect(errors[0]).toBeInstanceOf(DiscoveryError);
-    expect(errors[0]!.message).toMatch(/consul registration web-127.0.0.1-8087: check pass failed/);
-    expect(r.failures).toBeGreaterThanOrEqual(2);
+    expect((errors[0] as DiscoveryError).message).toMatch(/consul registration web-127.0.0.1-8087: check pass failed/);
+    expect((errors[1] as DiscoveryError).message).toMatch(/registration failed/);
+    expect(r.registered).toBe(false);
     // Down longer than the TTL: the check turned critical.
     expect(consulApi.checkStatus(r.checkId)).toBe('critical');
 
     await consulApi.start();
     await elapse(2_000);
     await expect.poll(() => consulApi.checkStatus(r.checkId)).toBe('passing');
-    expect(r.failures).toBe(0);
+    expect(r.registered).toBe(true);
   });
 
   it('close() deregisters the service and leaves no timer or socket behind', async () => {
     const resources = watchResources();
     const r = await register({ client: undefined, consul: { host: consulApi.host, port: consulApi.port } });
     await elapse(4_000);
-    const closing = r.close();
-    expect(r.close()).toBe(closing);
-    await closing;
+    await Promise.all([r.close(), r.close()]);
     registration = undefined;
     expect(consulApi.registration(r.id)).toBeUndefined();
     expect(consulApi.requests.at(-1)).toMatchObject({ method: 'PUT', path: `/v1/agent/service/deregister/${r.id}` });
@@ -105,22 +112,27 @@ describe('registerConsul: contract test against a Consul HTTP API stand-in', () 
     expect(await resources.settled()).toEqual([]);
   });
 
-  it('close() rejects with a DiscoveryError when the agent cannot be told', async () => {
-    const r = await register();
+  it('close() reports a deregistration the agent cannot take to onError, and stops', async () => {
+    const errors: unknown[] = [];
+    const r = await register({ onError: (e) => errors.push(e) });
     await consulApi.stop();
-    await expect(r.close()).rejects.toThrow(/deregistration failed/);
+    await r.close();
     registration = undefined;
+    expect(errors.map((e) => (e as Error).message)).toEqual([expect.stringMatching(/deregistration failed/)]);
     await consulApi.start();
     const passes = consulApi.passes(r.checkId);
     await elapse(10_000);
     expect(consulApi.passes(r.checkId)).toBe(passes);
   });
 
-  it('rejects when the first registration fails, leaving nothing running', async () => {
+  it('ready() rejects with the first failure, and the registration goes on trying', async () => {
     consulApi.failNext('/v1/agent/service/register', 500);
-    await expect(register()).rejects.toBeInstanceOf(DiscoveryError);
-    registration = undefined;
-    expect(clock.pendingTimers).toBe(0);
+    registration = registerConsul({ service: 'web', endpoint: 'http://127.0.0.1:8087', client, clock, rng: seededRng(2) });
+    await expect(registration.ready()).rejects.toBeInstanceOf(DiscoveryError);
+    // Backoff: 500 ms doubling, at most ttl / 3; the first retry comes within 500 ms.
+    await elapse(500, 100);
+    await expect.poll(() => consulApi.checkStatus(registration!.checkId)).toBe('passing');
+    expect(registration.registered).toBe(true);
   });
 
   it.each([
@@ -131,9 +143,8 @@ describe('registerConsul: contract test against a Consul HTTP API stand-in', () 
     [{ service: 'web', endpoint: 'http://127.0.0.1:1', tags: 'v2' }, 'tags'],
     [{ service: 'web', endpoint: 'http://127.0.0.1:1', meta: { a: 1 } }, 'meta'],
     [{ service: 'web', endpoint: 'http://127.0.0.1:1', onError: 'log' }, 'onError'],
-  ])('rejects bad options naming the option (%j)', async (options, option) => {
-    const error = await registerConsul(options as never).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(error).toMatchObject({ option });
+  ])('rejects bad options naming the option (%j)', (options, option) => {
+    expect(() => registerConsul(options as never)).toThrow(ConfigError);
+    expect(() => registerConsul(options as never)).toThrow(expect.objectContaining({ option }));
   });
 });

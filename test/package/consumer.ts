@@ -28,7 +28,8 @@ export async function use(): Promise<number> {
 export async function discover(): Promise<string> {
   const consul = createClient({ service: 'payments', discovery: consulDiscovery({ service: 'payments', consul: { host: '127.0.0.1' } }) });
   const kubernetes = createClient({ service: 'payments', discovery: kubernetesDiscovery({ service: 'payments', port: 'http' }) });
-  const registration: ConsulRegistration = await registerConsul({ service: 'payments', endpoint: 'http://127.0.0.1:8080', ttlMs: 5_000 });
+  const registration: ConsulRegistration = registerConsul({ service: 'payments', endpoint: 'http://127.0.0.1:8080', ttlMs: 5_000 });
+  await registration.ready();
   const source = consulConfig({ key: 'config/mesh.yaml' });
   await Promise.all([consul.close(), kubernetes.close(), registration.close(), source.close()]);
   return registration.id;

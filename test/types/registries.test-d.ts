@@ -12,7 +12,7 @@ import {
   type ConsulRegistration,
   type ConsulRegistrationOptions,
 } from '../../src/consul.js';
-import type { ConfigSource, DiscoveryError, ManagedDiscovery } from '../../src/index.js';
+import type { ConfigSource, ManagedDiscovery } from '../../src/index.js';
 import { kubernetesDiscovery, type KubeConfigLike, type KubernetesDiscoveryOptions } from '../../src/kubernetes.js';
 
 describe('switchyard/consul types', () => {
@@ -20,7 +20,7 @@ describe('switchyard/consul types', () => {
     expectTypeOf(consulDiscovery).parameter(0).toEqualTypeOf<ConsulDiscoveryOptions>();
     expectTypeOf(consulDiscovery).returns.toEqualTypeOf<ManagedDiscovery>();
     expectTypeOf(registerConsul).parameter(0).toEqualTypeOf<ConsulRegistrationOptions>();
-    expectTypeOf(registerConsul).returns.toEqualTypeOf<Promise<ConsulRegistration>>();
+    expectTypeOf(registerConsul).returns.toEqualTypeOf<ConsulRegistration>();
     expectTypeOf(consulConfig).parameter(0).toEqualTypeOf<ConsulConfigOptions>();
     expectTypeOf(consulConfig).returns.toEqualTypeOf<ConfigSource>();
   });
@@ -31,8 +31,10 @@ describe('switchyard/consul types', () => {
     expectTypeOf<ConsulDiscoveryOptions['passingOnly']>().toEqualTypeOf<boolean | undefined>();
   });
 
-  it('a registration reports failures to onError as DiscoveryError and closes with a promise', () => {
-    expectTypeOf<NonNullable<ConsulRegistrationOptions['onError']>>().parameter(0).toEqualTypeOf<DiscoveryError>();
+  it('a registration is ready() once registered, tells onError of failures, and closes with a promise', () => {
+    expectTypeOf<NonNullable<ConsulRegistrationOptions['onError']>>().parameter(0).toEqualTypeOf<unknown>();
+    expectTypeOf<ConsulRegistration['ready']>().returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf<ConsulRegistration['registered']>().toEqualTypeOf<boolean>();
     expectTypeOf<ConsulRegistration['close']>().returns.toEqualTypeOf<Promise<void>>();
     expectTypeOf<ConsulRegistration['id']>().toEqualTypeOf<string>();
   });
