@@ -181,10 +181,18 @@ function stoppableWatch(watch: InstanceType<K8s['Watch']>, signal: AbortSignal):
       let controller: AbortController | undefined;
       const onAbort = (): void => controller?.abort();
       signal.addEventListener('abort', onAbort, { once: true });
-      controller = await watch.watch(path, query, callback, (error: unknown) => {
+      const finished = (error: unknown): void => {
         signal.removeEventListener('abort', onAbort);
         done(error);
-      });
+      };
+      try {
+        controller = await watch.watch(path, query, callback, finished);
+      } catch (error) {
+        // The informer awaits this only on its first watch; on a reconnect a rejection would go
+        // unhandled, so a watch that cannot start (no cluster, failed auth) ends like a failed one.
+        finished(error);
+        return new AbortController();
+      }
       if (signal.aborted) controller.abort();
       return controller;
     },

@@ -4,6 +4,7 @@ import { DiscoveryError, ConfigError, ManualClock, seededRng, type Endpoint, typ
 import { kubernetesDiscovery } from '../../src/kubernetes.js';
 import { startKubernetesStandIn, type KubernetesStandIn, type SliceEndpoint, type SliceInput } from '../support/kubernetes-api.js';
 import { watchResources } from '../support/resource-watch.js';
+import { watchUncaught } from '../support/uncaught.js';
 
 function kubeConfig(api: KubernetesStandIn, namespace?: string): KubeConfig {
   const kc = new KubeConfig();
@@ -135,6 +136,38 @@ describe('kubernetesDiscovery: contract test against a Kubernetes API stand-in',
     expect(d.status().state).toBe('fresh');
     expect(r.recovered).toHaveLength(1);
     await expect.poll(() => k8sApi.watching).toBe(1);
+  });
+
+  it('a watch that cannot even start on a reconnect (its auth fails) is a failure like any other, never an unhandled rejection', async () => {
+    class FlakyAuth extends KubeConfig {
+      failWatches = false;
+      override async applySecurityAuthentication(context: Parameters<KubeConfig['applySecurityAuthentication']>[0]): Promise<void> {
+        if (this.failWatches && context.getUrl().includes('watch=true')) throw new Error('exec auth plugin failed');
+        return super.applySecurityAuthentication(context);
+      }
+    }
+    const kc = new FlakyAuth();
+    kc.loadFromOptions({ clusters: [{ name: 's', server: k8sApi.server, skipTLSVerify: true }], users: [{ name: 'u', token: k8sApi.token }], contexts: [{ name: 'c', cluster: 's', user: 'u' }], currentContext: 'c' });
+    const uncaught = watchUncaught();
+    try {
+      const d = start({ kubeConfig: kc });
+      const r = recorder();
+      d.subscribe(r.listener);
+      await d.ready();
+      await expect.poll(() => k8sApi.watching).toBe(1);
+      kc.failWatches = true;
+      k8sApi.closeWatches();
+      await clock.advanceAsync(1_000);
+      await expect.poll(() => r.errors.length).toBe(1);
+      expect((r.errors[0] as Error).message).toMatch(/exec auth plugin failed/);
+      kc.failWatches = false;
+      await clock.advanceAsync(100);
+      await expect.poll(() => k8sApi.watching).toBe(1);
+      expect(d.status().state).toBe('fresh');
+      expect(uncaught.seen).toEqual([]);
+    } finally {
+      uncaught.stop();
+    }
   });
 
   it('keeps the last good set while the API server is down, and recovers by itself', async () => {
