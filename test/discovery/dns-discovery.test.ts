@@ -43,6 +43,15 @@ describe('dnsDiscovery (switchyard/dns, against a real dnsmasq on 127.0.0.1)', (
     expect(byUrl['http://127.0.0.2:8002']).toMatchObject({ weight: 0.01, tags: { priority: '10', target: 'other.test' } });
   });
 
+  it('asks again over TCP when the UDP answer is truncated (60 SRV records do not fit in 512 bytes)', async () => {
+    const ports = Array.from({ length: 60 }, (_, i) => 10_000 + i);
+    const d = await dnsmasq(['host-record=node.test,127.0.0.1', ...ports.map((p) => srv(p))]);
+    const discovery = dnsDiscovery({ name: '_http._tcp.payments.test', servers: [d.server] });
+    cleanups.push(() => discovery.close());
+    await discovery.ready();
+    expect(urls(discovery.current())).toEqual(ports.map((p) => `http://127.0.0.1:${p}`).sort());
+  });
+
   it('reads A and AAAA records on the given port', async () => {
     const d = await dnsmasq(['host-record=web.test,127.0.0.5,::1', 'host-record=web4.test,127.0.0.6']);
     const both = dnsDiscovery({ name: 'web.test', type: 'A+AAAA', port: 8080, servers: [d.server] });
