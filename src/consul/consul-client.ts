@@ -55,7 +55,12 @@ export function consulClientOption(client: unknown, connection: unknown): () => 
   if (o.secure !== undefined && typeof o.secure !== 'boolean') throw new ConfigError('consul.secure', o.secure, 'true or false');
   if (o.token !== undefined && typeof o.token !== 'string') throw new ConfigError('consul.token', o.token, 'an ACL token string');
   return async () => {
-    const { default: Consul } = await import('consul');
+    let Consul: typeof import('consul');
+    try {
+      ({ default: Consul } = await import('consul'));
+    } catch {
+      throw new ConfigError('switchyard/consul', 'consul', 'the optional peer dependency "consul" installed (npm install consul)');
+    }
     const made = new Consul({ host: o.host as string | undefined, port: o.port as number | undefined, secure: o.secure as boolean | undefined, ...(o.token ? { defaults: { token: o.token as string } } : {}) });
     return { client: made, release: () => (made as unknown as { destroy(): void }).destroy() };
   };

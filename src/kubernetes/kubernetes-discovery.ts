@@ -85,7 +85,12 @@ export function kubernetesDiscovery(options: KubernetesDiscoveryOptions): Manage
     clock: o.clock as Clock | undefined,
     rng: o.rng as Rng | undefined,
     async run(session) {
-      const k8s = await import('@kubernetes/client-node');
+      let k8s: K8s;
+      try {
+        k8s = await import('@kubernetes/client-node');
+      } catch {
+        throw new ConfigError('switchyard/kubernetes', '@kubernetes/client-node', 'the optional peer dependency "@kubernetes/client-node" installed (npm install @kubernetes/client-node)');
+      }
       const kc = given ?? defaultKubeConfig(k8s);
       const ns = namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
       await follow(session, k8s, kc, { name, ns, selector: `kubernetes.io/service-name=${service}`, rules, listTimeoutMs });
