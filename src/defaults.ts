@@ -110,4 +110,11 @@ export const DEFAULTS = Object.freeze({
     minRefreshMs: 1_000,
     maxRefreshMs: 300_000,
   }),
+  /** `consulDiscovery` and `consulConfig` (switchyard/consul). */
+  consul: Object.freeze({
+    /** How long one blocking query waits for a change (ms). */
+    waitMs: 60_000,
+    /** Least time between the starts of two blocking queries (ms). */
+    minIntervalMs: 250,
+  }),
 } as const);

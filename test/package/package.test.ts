@@ -19,8 +19,8 @@ describe('the built package', () => {
     }
   });
 
-  it('emits every provider subpath (switchyard/file, /dns, /etcd) at the paths the exports map names', () => {
-    for (const name of ['./file', './dns', './etcd'] as const) {
+  it('emits every provider subpath (switchyard/file, /dns, /etcd, /consul, /kubernetes) at the paths the exports map names', () => {
+    for (const name of ['./file', './dns', './etcd', './consul', './kubernetes'] as const) {
       const entry = pkg.exports[name];
       for (const file of [entry.import.default, entry.import.types, entry.require.default, entry.require.types]) {
         expect(existsSync(`${root}/${file}`), file).toBe(true);
@@ -37,7 +37,7 @@ describe('the built package', () => {
 
   it('keeps two runtime dependencies; provider clients are optional peers', () => {
     expect(Object.keys(pkg.dependencies).sort()).toEqual(['p-retry', 'undici']);
-    for (const peer of ['dns-packet', 'etcd3']) expect(pkg.peerDependenciesMeta[peer as keyof typeof pkg.peerDependenciesMeta]).toEqual({ optional: true });
+    for (const peer of ['dns-packet', 'etcd3', 'consul', '@kubernetes/client-node']) expect(pkg.peerDependenciesMeta[peer as keyof typeof pkg.peerDependenciesMeta]).toEqual({ optional: true });
   });
 
   it('can be imported from an .mjs file', async () => {
@@ -48,6 +48,11 @@ describe('the built package', () => {
   it('can be required from a .cjs file', async () => {
     const { stdout } = await run(process.execPath, [here('./consumer.cjs')]);
     expect(stdout.trim()).toBe(`cjs ${pkg.version} ConfigError endpoints function`);
+  });
+
+  it('subpaths can be required from CommonJS: they load their client on use (the ESM-only Kubernetes one included) and share the main entry\'s classes', async () => {
+    const { stdout } = await run(process.execPath, [here('./consumer-subpaths.cjs')]);
+    expect(stdout.trim()).toBe('cjs kubernetes http://10.0.0.1:8080 consul http://10.0.1.1:9090 shared-classes true');
   });
 
   it('has declarations a strict TypeScript consumer compiles against', async () => {
