@@ -37,8 +37,11 @@ export interface ClientEvents {
   'breaker-close': EndpointEvent;
   /** A retry attempt is about to be sent. */
   retry: EventBase & { readonly attempt: number; readonly delayMs: number; readonly reason: string };
-  /** A hedged attempt was sent. */
-  hedge: EventBase & { readonly attempt: number };
+  /**
+   * A hedged attempt was sent; `reason` is what its delay was: the latency `percentile` of recent
+   * calls, or the fixed `delay`.
+   */
+  hedge: EventBase & { readonly attempt: number; readonly reason: 'percentile' | 'delay' };
   /** A retry or hedge was wanted but its budget was spent. */
   'budget-exhausted': EventBase & { readonly kind: 'retry' | 'hedge' };
   /** A call was rejected or delayed by the rate limiter. */

@@ -15,7 +15,7 @@ const BREAKER_STATE: Readonly<Record<EndpointHealth, number>> = Object.freeze({ 
  * switchyard's own metrics for a mesh (or a client, a mesh of one service), on `meter`:
  *
  * - counters from the lifecycle events: `switchyard.retries` (by `switchyard.retry.reason`),
- *   `switchyard.hedges`, `switchyard.budget.exhausted` (by `switchyard.budget.kind`: retry or
+ *   `switchyard.hedges` (by `switchyard.hedge.reason`: percentile or delay), `switchyard.budget.exhausted` (by `switchyard.budget.kind`: retry or
  *   hedge), `switchyard.rate_limit.delayed` and `switchyard.rate_limit.rejected`,
  *   `switchyard.ejections`;
  * - observable gauges read from the fleets when the SDK collects, so they cost nothing per call:
@@ -35,7 +35,7 @@ export function meshMetrics(meter: Meter, mesh: ObservedMesh, events: EventBus):
   const ejections = meter.createCounter('switchyard.ejections', { description: 'Endpoints ejected by their breaker.', unit: '{ejection}' });
   const offs = [
     events.on('retry', (e) => retries.add(1, { 'switchyard.service': e.service, 'switchyard.retry.reason': e.reason })),
-    events.on('hedge', (e) => hedges.add(1, { 'switchyard.service': e.service })),
+    events.on('hedge', (e) => hedges.add(1, { 'switchyard.service': e.service, 'switchyard.hedge.reason': e.reason })),
     events.on('budget-exhausted', (e) => exhausted.add(1, { 'switchyard.service': e.service, 'switchyard.budget.kind': e.kind })),
     events.on('rate-limited', (e) => (e.rejected ? rejected : delayed).add(1, { 'switchyard.service': e.service })),
     events.on('endpoint-ejected', (e) => ejections.add(1, { 'switchyard.service': e.service })),

@@ -122,7 +122,7 @@ describe("switchyard's own metrics", () => {
     await (await client.request({ path: '/' })).body.dump();
     await client.close();
     const collected = await harness.collect();
-    expect(find(collected.get('switchyard.hedges'), { 'switchyard.service': 'svc' })!.value).toBe(1);
+    expect(find(collected.get('switchyard.hedges'), { 'switchyard.service': 'svc', 'switchyard.hedge.reason': 'delay' })!.value).toBe(1);
     // Both attempts are recorded: the winner with its status, the loser as aborted.
     expect(points(collected.get('http.client.request.duration')).reduce((n, p) => n + (p.value as { count: number }).count, 0)).toBe(2);
   });
