@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Client, ClientOptions, Middleware, ReplyBody } from '../../src/index.js';
 import { toWebStream } from '../../src/http/web-body.js';
 import { useLoopbackClients } from '../support/loopback-clients.js';
+import { watchUncaught } from '../support/uncaught.js';
 
 const loopback = useLoopbackClients(1);
 
@@ -60,16 +61,33 @@ describe("client.fetch's response body", () => {
     await expect(res.text()).rejects.toBeInstanceOf(Error);
   });
 
+  it.each([2, 1 << 20])('raises no uncaught exception when a %i-byte body is cancelled unread', async (size) => {
+    const uncaught = watchUncaught();
+    const res = await fetchClient().fetch(`/bytes/${size}`);
+    await res.body!.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    uncaught.stop();
+    expect(uncaught.seen).toEqual([]);
+  });
+
   it('errors at once when the body failed before the Response was built', async () => {
     const failed = new Readable({ read() {} });
     failed.on('error', () => {});
     failed.destroy(new Error('failed early'));
     await new Promise((resolve) => setImmediate(resolve));
-    await expect(new Response(toWebStream(failed as unknown as ReplyBody)).text()).rejects.toThrow('failed early');
+    // As the global fetch reports a failed body: TypeError: terminated, the failure as its cause.
+    await expect(new Response(toWebStream(failed as unknown as ReplyBody)).text()).rejects.toMatchObject({
+      name: 'TypeError',
+      message: 'terminated',
+      cause: { message: 'failed early' },
+    });
 
     const closed = new Readable({ read() {} });
     closed.destroy();
     await new Promise((resolve) => setImmediate(resolve));
-    await expect(new Response(toWebStream(closed as unknown as ReplyBody)).text()).rejects.toThrow('closed before its end');
+    await expect(new Response(toWebStream(closed as unknown as ReplyBody)).text()).rejects.toMatchObject({
+      message: 'terminated',
+      cause: { message: expect.stringContaining('closed before its end') },
+    });
   });
 });
