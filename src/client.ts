@@ -171,7 +171,7 @@ class SwitchyardClient implements Client {
     this.#assertOpen();
     const parts = await fromFetchArgs(input, init, this.service);
     const reply = await this.#send(parts.method, parts.path, parts.headers, parts.body, parts.signal, init);
-    return toResponse(reply.status, reply.headers, reply.body, parts.method);
+    return toResponse(reply.status, reply.headers, reply.body, { method: parts.method, signal: parts.signal, url: `http://${this.service}${parts.path}`, redirected: false });
   }
 
   request(options: RequestOptions): Promise<ResponseData> {

@@ -1,14 +1,30 @@
+import type { Readable } from 'node:stream';
 import type { ReplyBody } from '../core/call.js';
-import { toWebStream } from './web-body.js';
+import { decodeBody } from './content-decoding.js';
+import { fetchBodyError, toWebStream } from './web-body.js';
 
 // Statuses whose responses have no body (Fetch standard "null body status").
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
+/** How the `Response` came about: what the Fetch standard keeps beside status, headers and body. */
+export interface ResponseOrigin {
+  /** The request method (a HEAD response has no body). */
+  readonly method: string;
+  /** The caller's signal: its reason is what a body it aborts errors with. */
+  readonly signal: AbortSignal | undefined;
+  /** The URL of the last request (`Response.url`): `http://<service><path>`. */
+  readonly url: string;
+  /** Whether a redirect was followed to get here (`Response.redirected`). */
+  readonly redirected: boolean;
+}
+
 /**
  * Builds a WHATWG `Response` straight from undici's reply, streaming the body (never buffering
- * it whole). A body the Response cannot carry (HEAD, 204, 304) is dumped so the socket is reused.
+ * it whole) and decoding its `Content-Encoding` as the global `fetch` does ({@link decodeBody}).
+ * A body the Response cannot carry (HEAD, 204, 304) is dumped so the socket is reused.
+ * `url` and `redirected`, which the `Response` constructor cannot set, are own properties.
  */
-export function toResponse(status: number, rawHeaders: Record<string, string | string[] | undefined>, body: ReplyBody, method: string): Response {
+export function toResponse(status: number, rawHeaders: Record<string, string | string[] | undefined>, body: ReplyBody, origin: ResponseOrigin): Response {
   const headers = new Headers();
   for (const name in rawHeaders) {
     const value = rawHeaders[name];
@@ -16,9 +32,25 @@ export function toResponse(status: number, rawHeaders: Record<string, string | s
     if (typeof value === 'string') headers.append(name, value);
     else for (const v of value) headers.append(name, v);
   }
-  if (method === 'HEAD' || NULL_BODY_STATUS.has(status)) {
+  let response: Response;
+  if (origin.method === 'HEAD' || NULL_BODY_STATUS.has(status)) {
     body.dump().catch(() => {});
-    return new Response(null, { status, headers });
+    response = new Response(null, { status, headers });
+  } else {
+    response = new Response(toWebStream(decoded(body, rawHeaders['content-encoding'], origin.signal), origin.signal), { status, headers });
   }
-  return new Response(toWebStream(body), { status, headers });
+  Object.defineProperty(response, 'url', { value: origin.url, enumerable: true });
+  if (origin.redirected) Object.defineProperty(response, 'redirected', { value: true, enumerable: true });
+  return response;
+}
+
+function decoded(body: ReplyBody, contentEncoding: string | string[] | undefined, signal: AbortSignal | undefined): Readable {
+  const readable = body as unknown as Readable;
+  try {
+    return decodeBody(readable, contentEncoding);
+  } catch (error) {
+    // A response that cannot be decoded at all: its body errors for the reader, as fetch's would.
+    readable.on('error', () => {}).destroy(fetchBodyError(error, signal) as Error);
+    return readable;
+  }
 }
