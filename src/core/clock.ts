@@ -39,17 +39,57 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
   });
 }
 
-/** The process clock: `performance.now()` and unref'd `setTimeout`. */
+/**
+ * The longest delay a Node timer holds: 2^31−1 ms (24.8 days). Node fires a longer one after
+ * 1 ms, with a `TimeoutOverflowWarning`; {@link systemClock} chains timers instead.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A timer longer than {@link MAX_TIMER_MS}: a chain of Node timers of at most that length, each
+ * arming the next until the delay has passed on the monotonic clock, so the delay is honoured,
+ * never cut to 1 ms.
+ */
+class ChainedTimer {
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(fn: () => void, ms: number) {
+    const due = performance.now() + ms;
+    const arm = (): void => {
+      const left = due - performance.now();
+      if (left <= 0) {
+        this.#timer = undefined;
+        fn();
+        return;
+      }
+      this.#timer = setTimeout(arm, Math.min(Math.ceil(left), MAX_TIMER_MS));
+      this.#timer.unref();
+    };
+    arm();
+  }
+
+  clear(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}
+
+/**
+ * The process clock: `performance.now()` and unref'd `setTimeout`. A delay above
+ * {@link MAX_TIMER_MS} is honoured with a chain of timers; `Infinity` arms nothing.
+ */
 export const systemClock: Clock = Object.freeze({
   now: () => performance.now(),
   wallNow: () => Date.now(),
   setTimeout(fn: () => void, ms: number): TimerHandle {
+    if (ms > MAX_TIMER_MS) return new ChainedTimer(fn, ms);
     const timer = setTimeout(fn, ms);
     timer.unref();
     return timer;
   },
   clearTimeout(handle: TimerHandle): void {
-    clearTimeout(handle as NodeJS.Timeout);
+    if (handle instanceof ChainedTimer) handle.clear();
+    else clearTimeout(handle as NodeJS.Timeout);
   },
 });
 
