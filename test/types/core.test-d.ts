@@ -166,7 +166,7 @@ describe('errors', () => {
     }
     expectTypeOf<SwitchyardError['code']>().toEqualTypeOf<ErrorCode>();
     expectTypeOf<ConfigError['option']>().toBeString();
-    expectTypeOf<TimeoutError['kind']>().toEqualTypeOf<'attempt' | 'total'>();
+    expectTypeOf<TimeoutError['kind']>().toEqualTypeOf<'attempt' | 'total' | 'body'>();
   });
 
   it('constants', () => {
