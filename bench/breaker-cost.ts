@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { BreakerLayer } from '../src/breaker/breaker-layer.js';
 import { parseBreakerOptions, type BreakerSettings } from '../src/breaker/breaker-options.js';
-import type { Reply } from '../src/core/call.js';
+import { createCall, type Reply } from '../src/core/call.js';
 import { systemClock } from '../src/core/clock.js';
 import { EventBus } from '../src/core/events.js';
 import { seededRng } from '../src/core/rng.js';
@@ -54,7 +54,7 @@ const timersIdle = timers();
 
 const ok = { status: 200, headers: {}, body: { dump: async () => {} }, endpoint: undefined } as unknown as Reply;
 const next = async (): Promise<Reply> => ok;
-const call = { service: 'svc', method: 'GET', path: '/', headers: {}, body: null, signal: undefined, deadline: Infinity, attempt: 0, tried: new Set<string>(), key: undefined, idempotent: true, meta: {} };
+const call = createCall({ service: 'svc' });
 let started = performance.now();
 for (const state of fleet.snapshot.members) await layer.middleware({ ...call, endpoint: state }, next);
 const createMs = performance.now() - started;

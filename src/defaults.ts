@@ -1,5 +1,5 @@
 /**
- * Every default, in one place (shared/STYLE.md rule 6). The README's option reference quotes
+ * Every default, in one place (docs/architecture.md, section 7). The README's option reference quotes
  * these values.
  */
 export const DEFAULTS = Object.freeze({
@@ -67,6 +67,21 @@ export const DEFAULTS = Object.freeze({
     /** Longest wait for a token (ms) before `RateLimitedError`. */
     maxWait: 0,
   }),
+  /**
+   * Adaptive concurrency limits (`concurrencyLimit` option; off unless given). Netflix
+   * concurrency-limits' values, except the floor: 1, not 20, since a client may call a service
+   * that saturates below 20 concurrent requests.
+   */
+  concurrencyLimit: Object.freeze({
+    initialLimit: 20,
+    minLimit: 1,
+    maxLimit: 200,
+    aimd: Object.freeze({ backoffRatio: 0.9, timeoutMs: 5_000 }),
+    vegas: Object.freeze({ smoothing: 1, probeMultiplier: 30 }),
+    gradient2: Object.freeze({ smoothing: 0.2, queueSize: 4, longWindow: 600 }),
+  }),
+  /** Client-side adaptive throttling (`throttle` option; off unless given): the SRE book's K and two-minute window. */
+  throttle: Object.freeze({ k: 2, windowMs: 120_000 }),
   /** Concurrency cap (`bulkhead` option; off unless given). */
   bulkhead: Object.freeze({
     /** Calls in flight at once. */

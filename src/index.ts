@@ -1,8 +1,18 @@
 export { createClient } from './client.js';
-export type { Client, EndpointStats, RequestOptions, ResponseData } from './client.js';
-export type { ClientOptions, TimeoutOptions } from './client-options.js';
+export type { Client, RequestOptions, ResponseData } from './client.js';
+export type { ClientOptions, RuntimeOptions, TimeoutOptions } from './client-options.js';
+export { createMesh } from './mesh/mesh.js';
+export type { ActiveConfig, Mesh, MeshOptions } from './mesh/mesh.js';
+export type { MeshConfig } from './mesh/mesh-config.js';
+export type { ServiceOptions, SubsetOptions } from './mesh/service-options.js';
+export type { HeaderMatchOptions, PathMatchOptions, RouteMatchOptions, RouteOptions, SplitOptions } from './mesh/route-options.js';
+export type { EndpointStats, MeshStats, ServiceStats } from './mesh/stats.js';
+export type { ConfigListener, ConfigSource } from './mesh/config-source.js';
+export { fileConfig } from './mesh/file-config.js';
+export type { FileConfigOptions } from './mesh/file-config.js';
+export type { ConfigFormat } from './mesh/config-text.js';
 export { compose, createCall, IDEMPOTENT_METHODS } from './core/call.js';
-export type { Call, Handler, HeaderMap, Middleware, Reply, ReplyBody, RequestBody } from './core/call.js';
+export type { Call, CallTimeout, Handler, HeaderMap, Middleware, Reply, ReplyBody, RequestBody } from './core/call.js';
 export { ManualClock, systemClock } from './core/clock.js';
 export type { Clock, TimerHandle } from './core/clock.js';
 export { seededRng, systemRng } from './core/rng.js';
@@ -11,17 +21,19 @@ export {
   BulkheadFullError,
   CircuitOpenError,
   ClientClosedError,
+  ConcurrencyLimitedError,
   ConfigError,
   InvalidRequestError,
   NoEndpointsError,
   RateLimitedError,
   RetryBudgetExhaustedError,
   SwitchyardError,
+  ThrottledError,
   TimeoutError,
   UnreplayableBodyError,
 } from './core/errors.js';
 export type { ErrorCode } from './core/errors.js';
-export type { ClientEventListener, ClientEventName, ClientEvents, EndpointEvent, EventBase } from './core/events.js';
+export type { ClientEventListener, ClientEventName, ClientEvents, ConfigEvent, EndpointEvent, EventBase } from './core/events.js';
 export { DEFAULTS } from './defaults.js';
 export type { Discovery, DiscoveryListener } from './discovery/discovery.js';
 export { staticDiscovery } from './discovery/static.js';
@@ -57,6 +69,9 @@ export { isRetryableError } from './retry/retryable.js';
 export type { HedgeOptions } from './hedge/hedge-options.js';
 export type { LimiterOptions } from './limit/limiter-options.js';
 export { TokenBucket } from './limit/token-bucket.js';
+export type { AimdLimitOptions, ConcurrencyLimitOptions, FixedLimitOptions, Gradient2LimitOptions, LimitBoundsOptions, VegasLimitOptions } from './limit/concurrency-options.js';
+export type { ConcurrencyLimit, ConcurrencyLimitAlgorithm } from './limit/concurrency-limit.js';
+export type { ThrottleOptions } from './limit/throttle-options.js';
 export type { BulkheadOptions } from './bulkhead/bulkhead-options.js';
 export type { FallbackContext, FallbackOptions, FallbackReply } from './fallback/fallback-options.js';
 export { VERSION } from './version.js';

@@ -17,3 +17,17 @@ it('the quickstart example calls its fleet round-robin and exits by itself', asy
   expect(stdout).toContain('200 /v1/items/4 served by alpha');
   expect(stdout).toContain('request(): 200 {"backend":"bravo","path":"/v1/health"}');
 });
+
+it('the canary example follows its config file from 0 % to 100 % on v2, beta testers always on v2', async () => {
+  const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+  const example = fileURLToPath(new URL('../examples/canary.ts', import.meta.url));
+  const { stdout } = await run(process.execPath, [tsx, example], { timeout: 30_000 });
+  const lines = stdout.trim().split('\n');
+  expect(lines[0]).toBe('canary-0: v1 400, v2 0 of 400; beta tester got v2');
+  const [, v2At10] = /canary-10: v1 \d+, v2 (\d+)/.exec(lines[1]!)!;
+  expect(Number(v2At10)).toBeGreaterThan(15);
+  expect(Number(v2At10)).toBeLessThan(70);
+  const [, v2At50] = /canary-50: v1 \d+, v2 (\d+)/.exec(lines[2]!)!;
+  expect(Math.abs(Number(v2At50) - 200)).toBeLessThan(60);
+  expect(lines[3]).toBe('canary-100: v1 0, v2 400 of 400; beta tester got v2');
+});

@@ -72,7 +72,7 @@ export async function simulate(scenario: Scenario, strategy: string, options: Si
   const backends = scenario.backends.map((spec, i) => new SimBackend(new BackendBehaviour(spec, durationMs), seededRng(seed + 7_919 * (i + 1))));
   const byId = new Map(scenario.backends.map((spec, i) => [spec.name, backends[i]!]));
   const balancer: Balancer = strategy === ORACLE ? oracle(byId) : resolveBalancer(strategy, 'strategies');
-  const layer = new BalanceLayer({ service: scenario.name, fleet, balancer, clock, rng: seededRng(seed + 1) });
+  const layer = new BalanceLayer({ service: scenario.name, members: fleet, balancer, clock, rng: seededRng(seed + 1) });
   const endpoints = scenario.backends.map((spec, i) => toEndpoint({ url: `http://127.0.0.1:${10_000 + i}`, id: spec.name, weight: spec.weight }, `backends[${i}]`));
   const timeline = new MembershipTimeline(scenario.backends, durationMs);
   const changes = [...timeline.changes];

@@ -38,3 +38,40 @@ export function randomAvailable(snapshot: FleetSnapshot, rng: Rng): EndpointStat
   }
   return firstAvailable(snapshot, randomInt(rng, n));
 }
+
+/**
+ * Whether member `i` of `snapshot` may be picked for a call that avoids the endpoints in `avoid`
+ * (its `tried` set): available, and not among them.
+ */
+export function isUntriedAvailable(snapshot: FleetSnapshot, i: number, avoid: ReadonlySet<string>): boolean {
+  return snapshot.table.health[snapshot.rows[i]!] !== EJECTED && !avoid.has(snapshot.members[i]!.id);
+}
+
+/**
+ * The first available member at or after index `start` (wrapping around) whose id is not in
+ * `avoid`; `undefined` when every available member is in it. O(n) in the worst case: the fallback
+ * of pickers whose retry could not find an untried endpoint on their fast path.
+ */
+export function firstUntried(snapshot: FleetSnapshot, start: number, avoid: ReadonlySet<string>): EndpointState | undefined {
+  const n = snapshot.members.length;
+  for (let k = 0, i = start; k < n; k++) {
+    if (isUntriedAvailable(snapshot, i, avoid)) return snapshot.members[i];
+    if (++i === n) i = 0;
+  }
+  return undefined;
+}
+
+/**
+ * A uniformly random available member whose id is not in `avoid` (a retry's `tried` set): a few
+ * random probes, then a scan from a random start; `undefined` when every available member was
+ * tried.
+ */
+export function randomUntried(snapshot: FleetSnapshot, avoid: ReadonlySet<string>, rng: Rng): EndpointState | undefined {
+  const n = snapshot.members.length;
+  if (n === 0) return undefined;
+  for (let k = 0; k < RANDOM_PROBES; k++) {
+    const i = randomInt(rng, n);
+    if (isUntriedAvailable(snapshot, i, avoid)) return snapshot.members[i];
+  }
+  return firstUntried(snapshot, randomInt(rng, n), avoid);
+}

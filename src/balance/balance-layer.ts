@@ -3,23 +3,32 @@ import type { Clock } from '../core/clock.js';
 import { NoEndpointsError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { EndpointState } from '../fleet/endpoint-state.js';
-import type { Fleet, FleetSnapshot } from '../fleet/fleet.js';
-import { randomAvailable } from './available.js';
+import type { FleetSnapshot } from '../fleet/fleet.js';
+import type { Membership } from '../fleet/membership.js';
+import { randomAvailable, randomUntried } from './available.js';
 import { backOffUntil } from './back-off.js';
 import type { Balancer, Picker } from './balancer.js';
 
 /** Options for {@link BalanceLayer}. */
 export interface BalanceLayerOptions {
   readonly service: string;
-  readonly fleet: Fleet;
+  /** What the layer picks from: a cluster's whole fleet, or a subset view over it. */
+  readonly members: Membership;
   readonly balancer: Balancer;
   readonly clock: Clock;
   readonly rng: Rng;
-  /** Panic mode: the endpoint to use when the picker finds none available (every one ejected); given by the breaker layer. */
-  readonly panic?: ((call: Call) => Call['endpoint']) | undefined;
+  /**
+   * Panic mode: the endpoint to use when the picker finds none of `snapshot`'s members available
+   * (every one ejected); given by the breaker layer.
+   */
+  readonly panic?: ((call: Call, snapshot: FleetSnapshot) => Call['endpoint']) | undefined;
 }
 
-/** How many extra picks the layer spends looking for an endpoint this call has not tried yet. */
+/**
+ * How many extra picks the layer asks of a picker that returned an endpoint the call already
+ * tried, before it takes a random untried one itself. The built-in pickers skip tried endpoints
+ * on their own; this bounds what a custom picker that ignores `call.tried` costs a retry.
+ */
 const UNTRIED_REPICKS = 2;
 
 /**
@@ -40,8 +49,8 @@ export class BalanceLayer {
 
   constructor(options: BalanceLayerOptions) {
     this.#options = options;
-    this.#rebuild(options.fleet.snapshot);
-    this.#unsubscribe = options.fleet.onChange((_change, snapshot) => this.#rebuild(snapshot));
+    this.#rebuild(options.members.snapshot);
+    this.#unsubscribe = options.members.onChange((_change, snapshot) => this.#rebuild(snapshot));
   }
 
   /** The version of the snapshot the serving picker was built from (-1 before the first). */
@@ -75,18 +84,30 @@ export class BalanceLayer {
    */
   pick(call: Call, now = this.#options.clock.now()): EndpointState {
     const picker = this.#picker;
-    const { service, fleet, rng } = this.#options;
-    const members = fleet.snapshot.members;
+    const { service, members: membership, rng } = this.#options;
+    const snapshot = membership.snapshot;
+    const members = snapshot.members;
     if (!picker || members.length === 0) throw new NoEndpointsError(service);
     let state = picker.pick(call, now);
     const tried = call.tried;
-    for (let i = 0; i < UNTRIED_REPICKS && state && tried.has(state.id) && tried.size < members.length; i++) {
-      state = picker.pick(call, now) ?? state;
-    }
-    if (state && this.#builtVersion !== fleet.snapshot.version && fleet.get(state.id) !== state) state = randomAvailable(fleet.snapshot, rng);
-    state ??= this.#options.panic?.(call);
+    if (state && tried.size !== 0 && tried.has(state.id)) state = this.#untried(picker, call, now, state, snapshot);
+    if (state && this.#builtVersion !== snapshot.version && membership.get(state.id) !== state) state = randomAvailable(snapshot, rng);
+    state ??= this.#options.panic?.(call, snapshot);
     if (!state) throw new NoEndpointsError(service, 'every endpoint is ejected');
     return state;
+  }
+
+  /**
+   * `picked` is an endpoint `call` already tried: re-pick a bounded number of times, then take a
+   * random available endpoint not tried yet, if there is one (else keep `picked`).
+   */
+  #untried(picker: Picker, call: Call, now: number, picked: EndpointState, snapshot: FleetSnapshot): EndpointState {
+    const tried = call.tried;
+    for (let i = 0; i < UNTRIED_REPICKS; i++) {
+      const state = picker.pick(call, now);
+      if (state && !tried.has(state.id)) return state;
+    }
+    return randomUntried(snapshot, tried, this.#options.rng) ?? picked;
   }
 
   /** Stops following membership changes and abandons a build in progress. */

@@ -16,7 +16,7 @@ export interface ChunkedBuild<T> {
  *
  * Chunks are sized in units of work rather than time, so builds are deterministic and read no
  * clock; `npm run bench:pick` measures the longest chunk. The yield is `setImmediate`, which only
- * orders work after pending I/O and reads no time (shared/STYLE.md rule 1 is about time).
+ * orders work after pending I/O and reads no time (the injected-clock rule of docs/architecture.md is about time).
  */
 export function runChunked<T>(build: ChunkedBuild<T>, budget: number, signal: AbortSignal | undefined): T | Promise<T> {
   signal?.throwIfAborted();

@@ -4,7 +4,7 @@ import { randomInt, type Rng } from '../core/rng.js';
 import type { EndpointState } from '../fleet/endpoint-state.js';
 import { EJECTED } from '../fleet/endpoint-table.js';
 import type { FleetSnapshot } from '../fleet/fleet.js';
-import { randomAvailable } from './available.js';
+import { randomAvailable, randomUntried } from './available.js';
 import type { Picker } from './balancer.js';
 import type { ScanningSettings } from './balancer-options.js';
 import { EffectiveWeights } from './effective-weights.js';
@@ -16,8 +16,8 @@ import { isBackingOff, type LoadMetric } from './load.js';
  * up to `maxScan` members is scanned in full from a start that advances by one per pick, so ties
  * rotate round-robin (nginx's `least_conn` breaks ties the same way); a larger fleet is sampled:
  * `maxScan` consecutive members from a random start (falling back to any available member when
- * the whole window is ejected). O(min(n, maxScan)) per pick, reading rows of the fleet's endpoint
- * table.
+ * the whole window is ejected). A retry skips the members it has already tried, while an untried
+ * one is available. O(min(n, maxScan)) per pick, reading rows of the fleet's endpoint table.
  */
 export class LeastLoadedScanPicker implements Picker {
   readonly #snapshot: FleetSnapshot;
@@ -37,7 +37,14 @@ export class LeastLoadedScanPicker implements Picker {
     this.#rng = rng;
   }
 
-  pick(_call: Call, now = this.#clock.now()): EndpointState | undefined {
+  pick(call: Call, now = this.#clock.now()): EndpointState | undefined {
+    // A retry scans past the endpoints it tried; if it tried every available one, it scans again without avoiding them.
+    if (call.tried.size !== 0) return this.#scan(now, call.tried) ?? this.#scan(now, undefined);
+    return this.#scan(now, undefined);
+  }
+
+  /** The least loaded available member whose id is not in `avoid`. */
+  #scan(now: number, avoid: ReadonlySet<string> | undefined): EndpointState | undefined {
     const { members, rows, table } = this.#snapshot;
     const n = members.length;
     if (n === 0) return undefined;
@@ -58,7 +65,7 @@ export class LeastLoadedScanPicker implements Picker {
     let bestLoad = Infinity;
     for (let k = 0; k < window; k++) {
       const row = rows[i]!;
-      if (health[row] !== EJECTED) {
+      if (health[row] !== EJECTED && (avoid === undefined || !avoid.has(members[i]!.id))) {
         const backsOff = isBackingOff(table, row, now);
         if (!backsOff || bestBacksOff) {
           const cost = equal ? load(table, row, now) : load(table, row, now) / weights.at(row, now);
@@ -72,6 +79,7 @@ export class LeastLoadedScanPicker implements Picker {
       if (++i === n) i = 0;
     }
     if (best >= 0) return members[best];
-    return window < n ? randomAvailable(this.#snapshot, this.#rng) : undefined;
+    if (window === n) return undefined;
+    return avoid === undefined ? randomAvailable(this.#snapshot, this.#rng) : randomUntried(this.#snapshot, avoid, this.#rng);
   }
 }

@@ -5,7 +5,7 @@ import type { Rng } from '../core/rng.js';
 import type { EndpointState } from '../fleet/endpoint-state.js';
 import { EJECTED } from '../fleet/endpoint-table.js';
 import type { FleetSnapshot } from '../fleet/fleet.js';
-import { firstAvailable, randomAvailable } from './available.js';
+import { firstAvailable, firstUntried, randomAvailable, randomUntried } from './available.js';
 import { membersByRow } from './by-row.js';
 import type { Balancer, Picker } from './balancer.js';
 import { PageToucher, runChunked, type ChunkedBuild } from './chunked-build.js';
@@ -349,7 +349,11 @@ export class MaglevPicker implements Picker {
 
   pick(call: Call): EndpointState | undefined {
     const snapshot = this.#snapshot;
-    if (call.key === undefined) return randomAvailable(snapshot, this.#rng);
+    const tried = call.tried;
+    if (call.key === undefined) {
+      if (tried.size !== 0) return randomUntried(snapshot, tried, this.#rng) ?? randomAvailable(snapshot, this.#rng);
+      return randomAvailable(snapshot, this.#rng);
+    }
     if (snapshot.members.length === 0) return undefined;
     // Health comes from the fleet's table, so only the chosen member's state object is touched.
     const health = snapshot.table.health;
@@ -357,6 +361,16 @@ export class MaglevPicker implements Picker {
     const table = this.#table;
     const size = table.length;
     let slot = hashString(call.key) % size;
+    if (tried.size !== 0) {
+      // A retry walks on to the next slot whose owner it has not tried.
+      for (let k = 0, walk = slot; k <= WALK_LIMIT; k++) {
+        const row = table[walk]! - 1;
+        if (health[row] !== EJECTED && !tried.has(byRow[row]!.id)) return byRow[row];
+        if (++walk === size) walk = 0;
+      }
+      const untried = firstUntried(snapshot, snapshot.members.indexOf(byRow[table[slot]! - 1]!), tried);
+      if (untried) return untried;
+    }
     for (let k = 0; k <= WALK_LIMIT; k++) {
       const row = table[slot]! - 1;
       if (health[row] !== EJECTED) return byRow[row];

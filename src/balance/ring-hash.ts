@@ -4,7 +4,7 @@ import type { Rng } from '../core/rng.js';
 import type { EndpointState } from '../fleet/endpoint-state.js';
 import { EJECTED } from '../fleet/endpoint-table.js';
 import type { FleetSnapshot } from '../fleet/fleet.js';
-import { firstAvailable, randomAvailable } from './available.js';
+import { firstAvailable, firstUntried, randomAvailable, randomUntried } from './available.js';
 import type { Balancer, Picker } from './balancer.js';
 import { PageToucher, runChunked, type ChunkedBuild } from './chunked-build.js';
 import { fmix32, hashString } from './hash.js';
@@ -222,7 +222,11 @@ class RingPicker implements Picker {
 
   pick(call: Call): EndpointState | undefined {
     const snapshot = this.#snapshot;
-    if (call.key === undefined) return randomAvailable(snapshot, this.#rng);
+    const tried = call.tried;
+    if (call.key === undefined) {
+      if (tried.size !== 0) return randomUntried(snapshot, tried, this.#rng) ?? randomAvailable(snapshot, this.#rng);
+      return randomAvailable(snapshot, this.#rng);
+    }
     const keys = this.#keys;
     const size = keys.length;
     if (size === 0) return undefined;
@@ -238,6 +242,16 @@ class RingPicker implements Picker {
     const owners = this.#owners;
     const { members, rows } = snapshot;
     const health = snapshot.table.health;
+    if (tried.size !== 0) {
+      // A retry walks on to the next owner it has not tried (Envoy's previous-hosts retry predicate on a ring).
+      for (let k = 0, walk = at; k <= WALK_LIMIT; k++) {
+        const member = owners[walk]!;
+        if (health[rows[member]!] !== EJECTED && !tried.has(members[member]!.id)) return members[member];
+        if (++walk === size) walk = 0;
+      }
+      const untried = firstUntried(snapshot, owners[at]!, tried);
+      if (untried) return untried;
+    }
     for (let k = 0; k <= WALK_LIMIT; k++) {
       const member = owners[at]!;
       if (health[rows[member]!] !== EJECTED) return members[member];

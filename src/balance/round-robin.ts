@@ -4,7 +4,8 @@ import type { Balancer, Picker } from './balancer.js';
 
 /**
  * Round-robin: each pick takes the next available member in discovery order. Ejected members are
- * skipped without disturbing the order of the rest. O(1) per pick while members are available.
+ * skipped without disturbing the order of the rest, and so are members a retry has already tried
+ * while an untried one is available. O(1) per pick while members are available.
  */
 export function roundRobin(): Balancer {
   return {
@@ -23,9 +24,21 @@ class RoundRobinPicker implements Picker {
     this.#members = members;
   }
 
-  pick(_call: Call): EndpointState | undefined {
+  pick(call: Call): EndpointState | undefined {
     const members = this.#members;
     const n = members.length;
+    const tried = call.tried;
+    if (tried.size !== 0) {
+      // A retry: the next available member it has not tried, else any available one.
+      for (let i = 0, at = this.#cursor; i < n; i++) {
+        const state = members[at]!;
+        at = at + 1 === n ? 0 : at + 1;
+        if (state.available && !tried.has(state.id)) {
+          this.#cursor = at;
+          return state;
+        }
+      }
+    }
     for (let i = 0; i < n; i++) {
       const state = members[this.#cursor]!;
       this.#cursor = this.#cursor + 1 === n ? 0 : this.#cursor + 1;

@@ -4,7 +4,7 @@ import { randomInt, type Rng } from '../core/rng.js';
 import type { EndpointState } from '../fleet/endpoint-state.js';
 import { EJECTED } from '../fleet/endpoint-table.js';
 import type { FleetSnapshot } from '../fleet/fleet.js';
-import { randomAvailable } from './available.js';
+import { randomAvailable, randomUntried } from './available.js';
 import { membersByRow } from './by-row.js';
 import type { Picker } from './balancer.js';
 import { EffectiveWeights } from './effective-weights.js';
@@ -19,6 +19,7 @@ const MAX_EFFORT = 5;
  * Balancing", 2001), as Finagle's `P2C` balancer does it: sample two distinct members uniformly;
  * prefer the available one (health first), then the one the server has not asked to back off,
  * then the one with the lower load divided by its effective weight; ties go to the first sample.
+ * A retry treats the members it has already tried as ejected, while an untried one is available.
  * O(1) per pick: two random numbers and two rows of the fleet's endpoint table, whatever the
  * fleet's size; only the chosen member's state object is touched.
  *
@@ -52,7 +53,13 @@ export class TwoChoicesPicker implements Picker {
     this.#rng = rng;
   }
 
-  pick(_call: Call, now = this.#clock.now()): EndpointState | undefined {
+  pick(call: Call, now = this.#clock.now()): EndpointState | undefined {
+    if (call.tried.size !== 0) return this.#pickUntried(call.tried, now) ?? this.#pickAny(now);
+    return this.#pickAny(now);
+  }
+
+  /** A pick among every available member. */
+  #pickAny(now: number): EndpointState | undefined {
     const health = this.#snapshot.table.health;
     const memberAt = this.#memberAt;
     const rowAt = this.#rowAt;
@@ -73,6 +80,38 @@ export class TwoChoicesPicker implements Picker {
       return memberAt[this.#lessLoaded(a, b, now) ? j : i];
     }
     return randomAvailable(this.#snapshot, rng);
+  }
+
+  /**
+   * A retry's pick: the same comparison, with the members in `avoid` (the call's `tried` set)
+   * treated as ejected, so each retry goes to an endpoint not tried yet while one is available
+   * (the better of two untried samples, else a random untried member); `undefined` when every
+   * available member was tried.
+   */
+  #pickUntried(avoid: ReadonlySet<string>, now: number): EndpointState | undefined {
+    const health = this.#snapshot.table.health;
+    const memberAt = this.#memberAt;
+    const rowAt = this.#rowAt;
+    const n = memberAt.length;
+    const rng = this.#rng;
+    if (n >= 2) {
+      for (let effort = 0; effort < MAX_EFFORT; effort++) {
+        const i = randomInt(rng, n);
+        let j = randomInt(rng, n - 1);
+        if (j >= i) j++;
+        const a = rowAt === undefined ? i : rowAt[i]!;
+        const b = rowAt === undefined ? j : rowAt[j]!;
+        const aOut = health[a] === EJECTED || avoid.has(memberAt[i]!.id);
+        const bOut = health[b] === EJECTED || avoid.has(memberAt[j]!.id);
+        if (aOut) {
+          if (!bOut) return memberAt[j];
+          continue;
+        }
+        if (bOut) return memberAt[i];
+        return memberAt[this.#lessLoaded(a, b, now) ? j : i];
+      }
+    }
+    return randomUntried(this.#snapshot, avoid, rng);
   }
 
   /** Whether the member in row `b` is to be preferred to the one in row `a` at `now`. */

@@ -13,7 +13,8 @@ import { EffectiveWeights } from './effective-weights.js';
  * (ties: the one scheduled first) and schedules it again one period later, with its effective
  * weight at that moment, so slow start and weights apply pick by pick. Over any run of picks each
  * member's share is its weight's share. O(log n) per pick (a binary heap); members with equal
- * weights go in discovery order, like round-robin. An ejected member loses its turn.
+ * weights go in discovery order, like round-robin. An ejected member loses its turn, and so does a
+ * member a retry passes over because it already tried it.
  *
  * @param options - `slowStart` to ramp new endpoints (see {@link SlowStartOptions})
  * @throws ConfigError for invalid options
@@ -68,9 +69,18 @@ class EdfPicker implements Picker {
     for (let i = (n >> 1) - 1; i >= 0; i--) this.#siftDown(i);
   }
 
-  pick(_call: Call, now = this.#clock.now()): EndpointState | undefined {
+  pick(call: Call, now = this.#clock.now()): EndpointState | undefined {
     const { members, rows, table } = this.#snapshot;
     const n = members.length;
+    const tried = call.tried;
+    if (tried.size !== 0) {
+      // A retry takes the earliest member it has not tried; the tried ones it passes lose their turn, as ejected ones do.
+      for (let k = 0; k < n; k++) {
+        const i = this.#heap[0]!;
+        this.#reschedule(i, now);
+        if (table.health[rows[i]!] !== EJECTED && !tried.has(members[i]!.id)) return members[i];
+      }
+    }
     for (let k = 0; k < n; k++) {
       const i = this.#heap[0]!;
       this.#reschedule(i, now);

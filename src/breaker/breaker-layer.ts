@@ -3,7 +3,7 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import type { EventBus } from '../core/events.js';
 import { randomInt, type Rng } from '../core/rng.js';
 import type { EndpointState } from '../fleet/endpoint-state.js';
-import type { Fleet } from '../fleet/fleet.js';
+import type { Fleet, FleetSnapshot } from '../fleet/fleet.js';
 import type { BreakerSettings } from './breaker-options.js';
 import { EndpointBreaker, type BreakerHost, type BreakerState } from './endpoint-breaker.js';
 import { OutcomeWindow } from './outcome-window.js';
@@ -15,13 +15,18 @@ export interface BreakerLayerDeps {
   readonly rng: Rng;
   readonly events: EventBus;
   readonly fleet: Fleet;
+  /**
+   * A further rule an ejection must pass (the cluster's subset caps: no subset the endpoint is in
+   * may pass its own `maxEjectionPercent`).
+   */
+  readonly mayEject?: (endpoint: EndpointState) => boolean;
 }
 
 /**
  * The breaker layer, just below the balance layer: one {@link EndpointBreaker} per endpoint,
  * created on the endpoint's first pick and attached to its state, so the fleet shuts it down when
  * the endpoint leaves (an endpoint never picked costs nothing here). The layer is the only writer
- * of endpoint health (shared/STYLE.md rule 3), and enforces two fleet-wide rules:
+ * of endpoint health (docs/architecture.md, section 4), and enforces two fleet-wide rules:
  *
  * - the **ejection cap**: at most `maxEjectionPercent` of the fleet (at least one endpoint) is
  *   ejected at once, as Envoy's `max_ejection_percent`; a breaker that trips past the cap stays
@@ -70,11 +75,12 @@ export class BreakerLayer implements BreakerHost {
   };
 
   /**
-   * Panic mode: an endpoint among all members, preferring ones `call` has not tried, uniformly
+   * Panic mode: an endpoint among all of `snapshot`'s members (the fleet, or the subset the pick
+   * was made in), preferring ones `call` has not tried, uniformly
    * at random from the injected RNG; `undefined` when panic is off or the fleet is empty.
    */
-  readonly panicPick = (call: Call): EndpointState | undefined => {
-    const members = this.#deps.fleet.snapshot.members;
+  readonly panicPick = (call: Call, snapshot: FleetSnapshot): EndpointState | undefined => {
+    const members = snapshot.members;
     if (!this.settings.panic || members.length === 0) return undefined;
     const untried = call.tried.size === 0 ? members : members.filter((m) => !call.tried.has(m.id));
     const pool = untried.length > 0 ? untried : members;
@@ -108,7 +114,7 @@ export class BreakerLayer implements BreakerHost {
     const pct = this.settings.maxEjectionPercent;
     const members = this.#deps.fleet.snapshot.members.length;
     const cap = pct === 0 ? 0 : Math.max(1, Math.floor((pct * members) / 100));
-    return this.#ejected.size < cap;
+    return this.#ejected.size < cap && (this.#deps.mayEject?.(breaker.endpoint) ?? true);
   }
 
   changed(breaker: EndpointBreaker, from: BreakerState, to: BreakerState): void {

@@ -11,8 +11,6 @@ interface Waiter {
 /** What the bulkhead needs from the client. */
 export interface BulkheadDeps {
   readonly clock: Clock;
-  /** The call's total timeout (ms), reported when a call's deadline passes in the queue. */
-  readonly totalTimeout: number;
 }
 
 /**
@@ -76,7 +74,7 @@ export class Bulkhead {
   }
 
   #wait(call: Call): Promise<void> {
-    const { clock, totalTimeout } = this.#deps;
+    const { clock } = this.#deps;
     const signal = call.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<void>((resolve, reject) => {
@@ -98,7 +96,7 @@ export class Bulkhead {
       this.#queue.add(waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
       const remaining = call.deadline - clock.now();
-      if (Number.isFinite(remaining)) timer = clock.setTimeout(() => leave(new TimeoutError('total', totalTimeout)), remaining);
+      if (Number.isFinite(remaining)) timer = clock.setTimeout(() => leave(new TimeoutError('total', call.timeout.total)), remaining);
     });
   }
 }

@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { DEFAULTS } from '../defaults.js';
 import type { EndpointState } from '../fleet/endpoint-state.js';
 
 /** A request body switchyard can send: replayable bodies can be retried, a stream only once. */
@@ -27,6 +28,8 @@ export interface Call {
   readonly signal: AbortSignal | undefined;
   /** Absolute deadline on the client's clock (ms), `Infinity` when there is none. */
   readonly deadline: number;
+  /** The time limits the call runs under (its service's, or its route's): the transport times each attempt by `timeout.attempt`. */
+  readonly timeout: CallTimeout;
   /** Attempt number within the call, 0 for the first. */
   readonly attempt: number;
   /** Ids of endpoints already tried in this call (the balance layer prefers others). */
@@ -39,6 +42,14 @@ export interface Call {
   readonly idempotent: boolean;
   /** Free-form per-call bag a custom middleware may read (never written by switchyard). */
   readonly meta: Readonly<Record<string, unknown>>;
+}
+
+/** A call's time limits (ms). */
+export interface CallTimeout {
+  /** Time for one attempt to connect and receive its response headers. */
+  readonly attempt: number;
+  /** Time for the whole call (`Infinity` for none); `deadline` is its start plus this. */
+  readonly total: number;
 }
 
 /** The body of a reply: undici's readable, not yet consumed. */
@@ -61,7 +72,7 @@ export type Handler = (call: Call) => Promise<Reply>;
 
 /**
  * A middleware wraps the rest of the pipeline: it may change the call, call `next` zero or more
- * times, and change or replace the reply. One concern each (shared/STYLE.md rule 5).
+ * times, and change or replace the reply. One concern each (docs/architecture.md, section 1).
  */
 export type Middleware = (call: Call, next: Handler) => Promise<Reply>;
 
@@ -90,11 +101,12 @@ export function isReplayableBody(body: RequestBody): boolean {
 }
 
 const NO_TRIED: ReadonlySet<string> = new Set();
+const NO_TIMEOUT: CallTimeout = Object.freeze({ attempt: DEFAULTS.attemptTimeoutMs, total: Infinity });
 const NO_META: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /**
- * A call with every field not given defaulted: `GET /`, no headers, body or signal, no deadline,
- * first attempt, nothing tried, no endpoint or key, idempotent. For driving a pipeline built with
+ * A call with every field not given defaulted: `GET /`, no headers, body or signal, no deadline
+ * (the default attempt timeout, no total), first attempt, nothing tried, no endpoint or key, idempotent. For driving a pipeline built with
  * {@link compose} directly, such as testing your own middleware or balancer.
  *
  * @example
@@ -108,6 +120,7 @@ export function createCall(fields: Partial<Call> & Pick<Call, 'service'>): Call 
     body: null,
     signal: undefined,
     deadline: Infinity,
+    timeout: NO_TIMEOUT,
     attempt: 0,
     tried: NO_TRIED,
     endpoint: undefined,

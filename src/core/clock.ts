@@ -1,6 +1,6 @@
 /**
  * Time, injected. Only this file reads the system clock or arms real timers
- * (shared/STYLE.md rule 1); every layer receives a {@link Clock} from the client,
+ * (docs/architecture.md, section 5); every layer receives a {@link Clock} from the client,
  * so tests drive time with a {@link ManualClock} and assert exact values.
  */
 

@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'SWITCHYARD_NO_ENDPOINTS'
   | 'SWITCHYARD_CIRCUIT_OPEN'
   | 'SWITCHYARD_RATE_LIMITED'
+  | 'SWITCHYARD_CONCURRENCY_LIMITED'
+  | 'SWITCHYARD_THROTTLED'
   | 'SWITCHYARD_RETRY_BUDGET_EXHAUSTED'
   | 'SWITCHYARD_TIMEOUT'
   | 'SWITCHYARD_BULKHEAD_FULL'
@@ -85,6 +87,28 @@ export class RateLimitedError extends SwitchyardError {
   constructor(retryAfterMs: number) {
     super('SWITCHYARD_RATE_LIMITED', `Rate limited: next token in ${Math.ceil(retryAfterMs)} ms`);
     this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** The adaptive concurrency limit was reached: the attempt was shed, not sent and not queued. */
+export class ConcurrencyLimitedError extends SwitchyardError {
+  /** The concurrency limit at the moment the attempt was shed. */
+  readonly limit: number;
+
+  constructor(limit: number) {
+    super('SWITCHYARD_CONCURRENCY_LIMITED', `Concurrency limit reached: ${limit} attempts in flight`);
+    this.limit = limit;
+  }
+}
+
+/** Client-side adaptive throttling rejected the attempt locally, so an overloaded service gets relief. */
+export class ThrottledError extends SwitchyardError {
+  /** The rejection probability at that moment, in [0, 1). */
+  readonly probability: number;
+
+  constructor(probability: number) {
+    super('SWITCHYARD_THROTTLED', `Throttled locally: the service accepted too few recent requests (rejecting ${(probability * 100).toFixed(1)} %)`);
+    this.probability = probability;
   }
 }
 

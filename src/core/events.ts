@@ -43,8 +43,26 @@ export interface ClientEvents {
   'budget-exhausted': EventBase & { readonly kind: 'retry' | 'hedge' };
   /** A call was rejected or delayed by the rate limiter. */
   'rate-limited': EventBase & { readonly waitMs: number; readonly rejected: boolean };
+  /** An attempt was shed by the adaptive concurrency limit. */
+  'concurrency-limited': EventBase & { readonly limit: number };
+  /** An attempt was rejected locally by client-side adaptive throttling. */
+  throttled: EventBase & { readonly probability: number };
   /** Discovery failed; the last good endpoint set is kept. */
   'discovery-error': EventBase & { readonly error: unknown };
+  /** A mesh configuration was validated, compiled and swapped in (also after `rollback()`). */
+  'config-applied': ConfigEvent;
+  /** A mesh configuration was rejected (invalid, or its source failed); the active one stays. */
+  'config-rejected': ConfigEvent & { readonly error: unknown };
+}
+
+/** An event about a mesh configuration (not about one service, so it has no `service`). */
+export interface ConfigEvent {
+  /** Clock time of the event (ms). */
+  readonly time: number;
+  /** The configuration's version (the rejected one's, when it had one). */
+  readonly version: string | undefined;
+  /** The generation now active (0 before any was applied). */
+  readonly generation: number;
 }
 
 /** A lifecycle event name. */

@@ -1,7 +1,7 @@
 import { ConfigError } from './errors.js';
 
 /**
- * Validation helpers shared by every layer's options (shared/STYLE.md rule 6): each layer
+ * Validation helpers shared by every layer's options (docs/architecture.md, section 7): each layer
  * validates its own options when it is built, with errors that name the option path and value.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Randomness, injected. Only this file calls `Math.random` (shared/STYLE.md rule 1);
+ * Randomness, injected. Only this file calls `Math.random` (docs/architecture.md, section 5);
  * balancers, jitter and samplers take an {@link Rng} so tests can seed it and assert exact values.
  */
 

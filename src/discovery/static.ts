@@ -1,5 +1,4 @@
-import { ConfigError } from '../core/errors.js';
-import { toEndpoint, type Endpoint, type EndpointInput } from '../fleet/endpoint.js';
+import { toEndpoints, type EndpointInput } from '../fleet/endpoint.js';
 import type { Discovery, DiscoveryListener } from './discovery.js';
 
 /**
@@ -19,7 +18,7 @@ export interface StaticDiscovery extends Discovery {
  * @throws ConfigError when the list is empty or an entry is invalid
  */
 export function staticDiscovery(endpoints: readonly EndpointInput[], option = 'endpoints'): StaticDiscovery {
-  let current = validate(endpoints, option);
+  let current = toEndpoints(endpoints, option);
   const listeners = new Set<DiscoveryListener>();
   let closed = false;
   return {
@@ -32,7 +31,7 @@ export function staticDiscovery(endpoints: readonly EndpointInput[], option = 'e
     },
     ready: () => Promise.resolve(),
     set(next) {
-      current = validate(next, option);
+      current = toEndpoints(next, option);
       for (const listener of listeners) listener.update(current);
     },
     async close() {
@@ -40,10 +39,4 @@ export function staticDiscovery(endpoints: readonly EndpointInput[], option = 'e
       listeners.clear();
     },
   };
-}
-
-function validate(endpoints: readonly EndpointInput[], option: string): readonly Endpoint[] {
-  if (!Array.isArray(endpoints)) throw new ConfigError(option, endpoints, 'an array of endpoint URLs or objects');
-  if (endpoints.length === 0) throw new ConfigError(option, endpoints, 'at least one endpoint');
-  return Object.freeze(endpoints.map((e, i) => toEndpoint(e, `${option}[${i}]`)));
 }

@@ -1,9 +1,8 @@
 import type { Endpoint } from './endpoint.js';
-import { EJECTED, EndpointTable, HEALTH_NAMES, healthCode } from './endpoint-table.js';
+import { EJECTED, EndpointTable, HEALTH_NAMES, healthCode, type EndpointHealth } from './endpoint-table.js';
 import { decayedPeakEwma, observePeakEwma } from './peak-ewma.js';
 
-/** Whether the balancer may pick an endpoint. */
-export type EndpointHealth = 'healthy' | 'ejected' | 'probing';
+export type { EndpointHealth };
 
 /** Something attached to an endpoint's lifetime (its breaker), released when the endpoint leaves. */
 export interface EndpointResource {
@@ -12,7 +11,7 @@ export interface EndpointResource {
 
 /**
  * The fleet's per-endpoint state. The fleet owns it; each field has one writer
- * (shared/STYLE.md rule 3):
+ * (docs/architecture.md, section 4):
  * - load (`inFlight`, latency EWMA, counters) is written only by the load tracker in the balance
  *   layer, through {@link EndpointState.start} and {@link EndpointState.finish};
  * - health is written only by the breaker layer, through {@link EndpointState.setHealth};

@@ -1,7 +1,11 @@
-import type { EndpointHealth } from './endpoint-state.js';
+/** Whether the balancer may pick an endpoint. */
+export type EndpointHealth = 'healthy' | 'ejected' | 'probing';
 
 /** {@link EndpointColumns.health} codes, indexed by code. */
 export const HEALTH_NAMES: readonly EndpointHealth[] = Object.freeze(['healthy', 'probing', 'ejected']);
+
+/** The {@link EndpointColumns.health} code of a healthy endpoint. */
+export const HEALTHY = 0;
 
 /** The {@link EndpointColumns.health} code of an ejected endpoint (or of a free row): not pickable. */
 export const EJECTED = 2;
@@ -22,7 +26,7 @@ export function healthCode(health: EndpointHealth): number {
  * holds 46 bytes per row.
  *
  * Read-only for pickers: {@link EndpointState} is the only writer (through the load tracker's and
- * the breaker layer's calls, shared/STYLE.md rule 3). Read the columns through this object on
+ * the breaker layer's calls, docs/architecture.md, section 4). Read the columns through this object on
  * every pick, never keep a column across picks: the fleet replaces them when it grows.
  */
 export interface EndpointColumns {

@@ -63,3 +63,13 @@ export function toEndpoint(input: EndpointInput, option: string): Endpoint {
     tags: Object.freeze({ ...(raw.tags ?? {}) }),
   });
 }
+
+/**
+ * Validates a non-empty list of endpoints at `option` (`endpoints`, `services.payments.endpoints`).
+ * @throws ConfigError when the list is empty or an entry is invalid (naming the entry)
+ */
+export function toEndpoints(endpoints: unknown, option: string): readonly Endpoint[] {
+  if (!Array.isArray(endpoints)) throw new ConfigError(option, endpoints, 'an array of endpoint URLs or objects');
+  if (endpoints.length === 0) throw new ConfigError(option, endpoints, 'at least one endpoint');
+  return Object.freeze(endpoints.map((e: EndpointInput, i) => toEndpoint(e, `${option}[${i}]`)));
+}

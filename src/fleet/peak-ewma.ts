@@ -7,7 +7,7 @@
  * Read with {@link decayedPeakEwma}, the estimate also decays toward zero while no sample arrives,
  * as Finagle and tower do when they read the load, so an endpoint that lost its traffic after a
  * slow spell becomes cheap again and is probed. Finagle and tower store that decay on every read;
- * here reads change nothing (a balancer only reads, shared/STYLE.md rule 3), so the stored cost
+ * here reads change nothing (a balancer only reads, docs/architecture.md, section 4), so the stored cost
  * and a sample's blend are the same whether or not anyone looked in between.
  *
  * The estimate is two numbers, the cost and the time of the last sample (its stamp), kept by the

@@ -2,7 +2,7 @@ import { ConfigError } from '../core/errors.js';
 import { numberOption, readOptions } from '../core/options.js';
 import { DEFAULTS } from '../defaults.js';
 import type { RetryBudgetSettings } from '../retry/retry-budget.js';
-import { LATENCY_WINDOW_SIZE } from './hedger.js';
+import { LATENCY_WINDOW_SIZE } from './latency-window.js';
 import { parseBudgetOptions, type RetryBudgetOptions } from '../retry/retry-options.js';
 
 /**

@@ -3,10 +3,7 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import type { EventBus } from '../core/events.js';
 import { RetryBudget } from '../retry/retry-budget.js';
 import type { HedgeSettings } from './hedge-options.js';
-import { LatencyWindow } from './latency-window.js';
-
-/** Latency samples kept for the percentile hedge delay. */
-export const LATENCY_WINDOW_SIZE = 1_000;
+import { LATENCY_WINDOW_SIZE, LatencyWindow } from './latency-window.js';
 
 /** One attempt started by {@link Hedger.run}: its number in the call and its outcome. */
 export interface LaunchedAttempt {

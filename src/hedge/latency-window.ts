@@ -1,3 +1,6 @@
+/** Latency samples kept for the percentile hedge delay. */
+export const LATENCY_WINDOW_SIZE = 1_000;
+
 /**
  * The last `size` latency samples in a ring, with a percentile that is recomputed (by sorting a
  * copy) once every `size / 10` samples rather than on every read: O(1) per sample amortised

@@ -50,7 +50,7 @@ const ignore = (): void => {};
 /**
  * The retry layer. p-retry runs the loop of retries and counts them (the first attempt goes
  * straight through, and only a failure enters p-retry); around it this layer decides each retry
- * (shared/DESIGN.md section 1):
+ * (docs/architecture.md, section 2):
  * - only calls safe to repeat (`call.idempotent`) with a replayable body are retried; a stream
  *   body that failed gives {@link UnreplayableBodyError} with the failure as `cause`;
  * - retryable outcomes are the configured statuses and errors; the body of a reply is never

@@ -22,10 +22,11 @@ export interface TransportSettings extends TransportOptions {
   readonly service: string;
   readonly clock: Clock;
   readonly fleet: Fleet;
-  /** Per-attempt timeout (ms): time allowed to connect, and to receive the response headers. */
+  /**
+   * The attempt timeout (ms) most calls carry (`call.timeout.attempt`, the service's): their timers
+   * share one list. Also undici's connect timeout, a backstop behind the attempt timer.
+   */
   readonly attemptTimeout: number;
-  /** The call's total timeout (ms), reported when the deadline cut an attempt short. */
-  readonly totalTimeout: number;
 }
 
 /**
@@ -33,8 +34,8 @@ export interface TransportSettings extends TransportOptions {
  * when the endpoint leaves the fleet.
  *
  * Each attempt is dispatched with an {@link AttemptHandler} (undici's handler API, not
- * `Pool.request`) and gets a timeout on the injected clock, for the smaller of the attempt timeout
- * and what remains of the call's total deadline, covering the wait for a connection, the connect,
+ * `Pool.request`) and gets a timeout on the injected clock, for the smaller of the call's attempt
+ * timeout and what remains of its total deadline, covering the wait for a connection, the connect,
  * the send and the wait for response headers ({@link AttemptTimeouts}: one clock timer for all
  * attempts with the attempt timeout; undici's own `headersTimeout` runs on a ~500 ms coarse timer
  * and does not cover the pool queue, so it cannot enforce short timeouts).
@@ -69,12 +70,16 @@ export class Transport {
     if (this.#closed) return Promise.reject(new ClientClosedError(this.#settings.service));
     const caller = call.signal;
     if (caller?.aborted) return Promise.reject(caller.reason);
-    const { clock, attemptTimeout, totalTimeout } = this.#settings;
-    const now = clock.now();
+    const now = this.#settings.clock.now();
     const remaining = call.deadline - now;
-    if (remaining <= 0) return Promise.reject(new TimeoutError('total', totalTimeout));
+    const limits = call.timeout;
+    if (remaining <= 0) return Promise.reject(new TimeoutError('total', limits.total));
     const timeout: AttemptTimeout =
-      remaining < attemptTimeout ? { delayMs: remaining, kind: 'total', limitMs: totalTimeout } : this.#attemptTimeout;
+      remaining < limits.attempt
+        ? { delayMs: remaining, kind: 'total', limitMs: limits.total }
+        : limits.attempt === this.#attemptTimeout.delayMs
+          ? this.#attemptTimeout
+          : { delayMs: limits.attempt, kind: 'attempt', limitMs: limits.attempt };
     const pool = this.#pool(endpoint.endpoint.url);
     return new Promise<Reply>((resolve, reject) => {
       const handler = new AttemptHandler(endpoint, call.method, call.body, caller, this.#timeouts, timeout, now, resolve, reject);

@@ -9,7 +9,7 @@ import type { Fleet } from '../../src/fleet/fleet.js';
 import { call, endpoint, endpoints, fleetOf } from './support/fleet.js';
 
 function layerOf(fleet: Fleet, clock: ReturnType<typeof fleetOf>['clock'], balancer: Balancer = p2c()) {
-  return new BalanceLayer({ service: 'svc', fleet, balancer, clock, rng: seededRng(1) });
+  return new BalanceLayer({ service: 'svc', members: fleet, balancer, clock, rng: seededRng(1) });
 }
 
 /** A terminal handler that answers at once with `status` and `headers`. */

@@ -247,7 +247,7 @@ describe('per-endpoint breaker', () => {
     const t = setup({ maxEjectionPercent: 100 }, 3);
     for (const i of [0, 1, 2]) for (let k = 0; k < 4; k++) await t.send(i, 503);
     expect([0, 1, 2].every((i) => !t.endpoint(i).available)).toBe(true);
-    const picked = t.layer.panicPick(call(0, { tried: new Set(['e0', 'e2']) }));
+    const picked = t.layer.panicPick(call(0, { tried: new Set(['e0', 'e2']) }), t.fleet.snapshot);
     expect(picked?.id).toBe('e1');
     // A panic attempt is sent, and its success closes the breaker.
     const r = await t.send(1, 200);
@@ -257,7 +257,7 @@ describe('per-endpoint breaker', () => {
 
   it('gives no panic pick when panic is off', async () => {
     const t = setup({ panic: false }, 2);
-    expect(t.layer.panicPick(call(0))).toBeUndefined();
+    expect(t.layer.panicPick(call(0), t.fleet.snapshot)).toBeUndefined();
   });
 
   it('is shut down with its timers when its endpoint leaves the fleet, and the rotation timer stops with the last one', async () => {

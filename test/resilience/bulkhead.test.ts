@@ -24,7 +24,7 @@ function gate() {
 describe('bulkhead', () => {
   it('runs maxConcurrent calls, queues maxQueue more and rejects the rest with BulkheadFullError', async () => {
     const clock = new ManualClock();
-    const bulkhead = new Bulkhead({ maxConcurrent: 2, maxQueue: 1 }, { clock, totalTimeout: 30_000 });
+    const bulkhead = new Bulkhead({ maxConcurrent: 2, maxQueue: 1 }, { clock });
     const g = gate();
     const calls = [0, 1, 2].map(() => bulkhead.middleware(call(0), g.next));
     const error = await bulkhead.middleware(call(0), g.next).catch((e: unknown) => e);
@@ -43,7 +43,7 @@ describe('bulkhead', () => {
 
   it('admits queued calls in arrival order', async () => {
     const clock = new ManualClock();
-    const bulkhead = new Bulkhead({ maxConcurrent: 1, maxQueue: 3 }, { clock, totalTimeout: 30_000 });
+    const bulkhead = new Bulkhead({ maxConcurrent: 1, maxQueue: 3 }, { clock });
     const order: number[] = [];
     const g = gate();
     const first = bulkhead.middleware(call(0), g.next);
@@ -55,12 +55,12 @@ describe('bulkhead', () => {
 
   it('lets a queued call leave on abort or deadline, freeing its queue place', async () => {
     const clock = new ManualClock();
-    const bulkhead = new Bulkhead({ maxConcurrent: 1, maxQueue: 2 }, { clock, totalTimeout: 300 });
+    const bulkhead = new Bulkhead({ maxConcurrent: 1, maxQueue: 2 }, { clock });
     const g = gate();
     const running = bulkhead.middleware(call(0), g.next);
     const controller = new AbortController();
     const aborted = bulkhead.middleware(call(0, { signal: controller.signal }), g.next);
-    const late = bulkhead.middleware(call(0, { deadline: 300 }), g.next);
+    const late = bulkhead.middleware(call(0, { deadline: 300, timeout: { attempt: 10_000, total: 300 } }), g.next);
     controller.abort(new Error('caller left'));
     await expect(aborted).rejects.toThrow('caller left');
     expect(bulkhead.queued).toBe(1);

@@ -30,7 +30,7 @@ describe('resilience options', () => {
     expectTypeOf<ClientOptions['fallback']>().toEqualTypeOf<FallbackOptions | false | undefined>();
   });
 
-  it('accepts the shapes of shared/DESIGN.md section 2', () => {
+  it('accepts the shapes of the documented public contract', () => {
     expectTypeOf(createClient).toBeCallableWith({
       service: 'payments',
       endpoints: ['http://127.0.0.1:8081'],

@@ -1,0 +1,66 @@
+import type { EndpointHealth } from '../fleet/endpoint-table.js';
+import type { Fleet } from '../fleet/fleet.js';
+import { matchesSelector } from '../fleet/subset-view.js';
+import type { ServiceSettings } from './service-options.js';
+
+/** One endpoint in `client.stats()` and `mesh.stats()`. */
+export interface EndpointStats {
+  id: string;
+  url: string;
+  weight: number;
+  zone: string | undefined;
+  /** Free-form labels from discovery (what subsets select on). */
+  tags: Readonly<Record<string, string>>;
+  /** `healthy`, `ejected` (breaker open) or `probing` (half-open). */
+  state: EndpointHealth;
+  inFlight: number;
+  /** Peak-EWMA latency estimate in ms (0 before the first response). */
+  ewmaMs: number;
+  requests: number;
+  failures: number;
+}
+
+/** One service in `mesh.stats()`. */
+export interface ServiceStats {
+  /** Its endpoints. */
+  endpoints: EndpointStats[];
+  /** The ids of the endpoints in each subset. */
+  subsets: Record<string, string[]>;
+  /** The names of its routes, in match order. */
+  routes: string[];
+}
+
+/** What `mesh.stats()` returns. */
+export interface MeshStats {
+  /** The active generation (0 before the first config). */
+  generation: number;
+  /** The active config's version. */
+  version: string | undefined;
+  /** Every service of the active config, by name. */
+  services: Record<string, ServiceStats>;
+}
+
+/** A snapshot of every endpoint of `fleet`. */
+export function endpointStats(fleet: Fleet): EndpointStats[] {
+  return fleet.snapshot.members.map((s) => ({
+    id: s.id,
+    url: s.endpoint.url,
+    weight: s.endpoint.weight,
+    zone: s.endpoint.zone,
+    tags: s.endpoint.tags,
+    state: s.health,
+    inFlight: s.inFlight,
+    ewmaMs: s.ewmaMs,
+    requests: s.requests,
+    failures: s.failures,
+  }));
+}
+
+/** A snapshot of one service: its endpoints, subsets and routes. */
+export function serviceStats(settings: ServiceSettings, fleet: Fleet): ServiceStats {
+  const subsets: Record<string, string[]> = {};
+  for (const [name, subset] of settings.subsets) {
+    subsets[name] = fleet.snapshot.members.filter((m) => matchesSelector(m.endpoint, subset.tags)).map((m) => m.id);
+  }
+  return { endpoints: endpointStats(fleet), subsets, routes: settings.routes.map((r) => r.name) };
+}
