@@ -26,6 +26,7 @@ export {
   InvalidRequestError,
   NoEndpointsError,
   RateLimitedError,
+  RedirectOutsideServiceError,
   RetryBudgetExhaustedError,
   SwitchyardError,
   ThrottledError,

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { ReplyBody } from '../core/call.js';
 import { decodeBody } from './content-decoding.js';
-import { fetchBodyError, toWebStream } from './web-body.js';
+import { toWebStream } from './web-body.js';
 
 // Statuses whose responses have no body (Fetch standard "null body status").
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
@@ -37,20 +37,21 @@ export function toResponse(status: number, rawHeaders: Record<string, string | s
     body.dump().catch(() => {});
     response = new Response(null, { status, headers });
   } else {
-    response = new Response(toWebStream(decoded(body, rawHeaders['content-encoding'], origin.signal), origin.signal), { status, headers });
+    response = new Response(toWebStream(decoded(body, rawHeaders['content-encoding']), origin.signal), { status, headers });
   }
   Object.defineProperty(response, 'url', { value: origin.url, enumerable: true });
   if (origin.redirected) Object.defineProperty(response, 'redirected', { value: true, enumerable: true });
   return response;
 }
 
-function decoded(body: ReplyBody, contentEncoding: string | string[] | undefined, signal: AbortSignal | undefined): Readable {
+function decoded(body: ReplyBody, contentEncoding: string | string[] | undefined): Readable {
   const readable = body as unknown as Readable;
   try {
     return decodeBody(readable, contentEncoding);
   } catch (error) {
     // A response that cannot be decoded at all: its body errors for the reader, as fetch's would.
-    readable.on('error', () => {}).destroy(fetchBodyError(error, signal) as Error);
+    // (toWebStream turns the failure into the reader's TypeError: terminated.)
+    readable.on('error', () => {}).destroy(error as Error);
     return readable;
   }
 }

@@ -11,6 +11,7 @@ import {
   DEFAULTS,
   IDEMPOTENT_METHODS,
   InvalidRequestError,
+  RedirectOutsideServiceError,
   ManualClock,
   NoEndpointsError,
   RateLimitedError,
@@ -161,12 +162,15 @@ describe('errors', () => {
       ClientClosedError,
       UnreplayableBodyError,
       InvalidRequestError,
+      RedirectOutsideServiceError,
     ]) {
       expectTypeOf(E.prototype).toMatchTypeOf<SwitchyardError>();
     }
     expectTypeOf<SwitchyardError['code']>().toEqualTypeOf<ErrorCode>();
     expectTypeOf<ConfigError['option']>().toBeString();
     expectTypeOf<TimeoutError['kind']>().toEqualTypeOf<'attempt' | 'total' | 'body'>();
+    expectTypeOf<RedirectOutsideServiceError['location']>().toBeString();
+    expectTypeOf<RedirectOutsideServiceError['status']>().toBeNumber();
   });
 
   it('constants', () => {
