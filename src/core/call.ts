@@ -34,6 +34,11 @@ export interface Call {
   readonly attempt: number;
   /** Ids of endpoints already tried in this call (the balance layer prefers others). */
   readonly tried: ReadonlySet<string>;
+  /**
+   * Told by the completion seam which endpoint each attempt of this call was picked onto (the
+   * retry layer's record of its attempts); `undefined` when nothing listens.
+   */
+  readonly listener: AttemptListener | undefined;
   /** The endpoint chosen for this attempt (set by the balance layer). */
   readonly endpoint: EndpointState | undefined;
   /** Request key for consistent hashing (`key` option or the configured hash header). */
@@ -42,6 +47,12 @@ export interface Call {
   readonly idempotent: boolean;
   /** Free-form per-call bag a custom middleware may read (never written by switchyard). */
   readonly meta: Readonly<Record<string, unknown>>;
+}
+
+/** What a layer that sends attempts learns of them from the completion seam. */
+export interface AttemptListener {
+  /** An attempt of the call was picked onto `endpoint` and is about to be sent (or refused by its breaker). */
+  attemptPicked(endpoint: EndpointState): void;
 }
 
 /** A call's time limits (ms). */
@@ -125,6 +136,7 @@ export function createCall(fields: Partial<Call> & Pick<Call, 'service'>): Call 
     timeout: NO_TIMEOUT,
     attempt: 0,
     tried: NO_TRIED,
+    listener: undefined,
     endpoint: undefined,
     key: undefined,
     idempotent: true,

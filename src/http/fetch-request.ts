@@ -3,7 +3,6 @@ import type { HeaderMap, RequestBody } from '../core/call.js';
 import { InvalidRequestError } from '../core/errors.js';
 import { ACCEPT_ENCODING } from './content-decoding.js';
 import { normalizeHeaders } from './headers.js';
-import type { RedirectMode } from './redirect.js';
 import { toPath } from './request-target.js';
 
 /** Extra per-call options switchyard reads from the fetch `init` (or from `request()` options). */
@@ -18,6 +17,9 @@ export interface CallOptions {
 
 /** The second argument of `client.fetch`: the global fetch's `RequestInit` plus {@link CallOptions}. */
 export type FetchInit = RequestInit & CallOptions;
+
+/** The fetch `redirect` modes: follow a redirect, hand back the 3xx, or fail. */
+export type RedirectMode = 'follow' | 'manual' | 'error';
 
 /** The parts of a call that come from the caller's fetch arguments. */
 export interface FetchParts {

@@ -1,11 +1,8 @@
 import { isReplayableBody, type HeaderMap } from '../core/call.js';
 import { RedirectOutsideServiceError } from '../core/errors.js';
 import { withoutUserinfo } from '../telemetry/redact-url.js';
-import type { FetchParts } from './fetch-request.js';
+import type { FetchParts, RedirectMode } from './fetch-request.js';
 import { toPath } from './request-target.js';
-
-/** The fetch `redirect` modes: follow a redirect, hand back the 3xx, or fail. */
-export type RedirectMode = 'follow' | 'manual' | 'error';
 
 /** Redirects fetch follows at most, as the Fetch standard's "redirect count is 20". */
 export const MAX_REDIRECTS = 20;

@@ -51,6 +51,7 @@ import {
   type FleetSnapshot,
   type Handler,
   type HeaderMap,
+  type AttemptListener,
   type HeadersInput,
   type Middleware,
   type Picker,
@@ -115,6 +116,8 @@ describe('the pipeline model', () => {
     expectTypeOf(createCall).parameter(0).toMatchTypeOf<{ service: string }>();
     expectTypeOf<Call['headers']>().toEqualTypeOf<HeaderMap>();
     expectTypeOf<Call['endpoint']>().toEqualTypeOf<EndpointState | undefined>();
+    expectTypeOf<Call['listener']>().toEqualTypeOf<AttemptListener | undefined>();
+    expectTypeOf<AttemptListener['attemptPicked']>().toEqualTypeOf<(endpoint: EndpointState) => void>();
     expectTypeOf<Reply['body']>().toEqualTypeOf<ReplyBody>();
     expectTypeOf(IDEMPOTENT_METHODS).toEqualTypeOf<ReadonlySet<string>>();
   });
@@ -127,6 +130,11 @@ describe('the pipeline model', () => {
     expectTypeOf(BALANCER_NAMES).toEqualTypeOf<readonly BalancerName[]>();
     expectTypeOf<FleetSnapshot['members']>().toEqualTypeOf<readonly EndpointState[]>();
     expectTypeOf<FleetSnapshot['rows']>().toEqualTypeOf<ArrayLike<number>>();
+    // What a picker or user code holds only reads: writing load or health takes the fleet's capabilities.
+    expectTypeOf<EndpointState>().not.toHaveProperty('start');
+    expectTypeOf<EndpointState>().not.toHaveProperty('finish');
+    expectTypeOf<EndpointState>().not.toHaveProperty('setHealth');
+    expectTypeOf<EndpointState>().not.toHaveProperty('attachBreaker');
     expectTypeOf<FleetSnapshot['table']>().toEqualTypeOf<EndpointColumns>();
     expectTypeOf<EndpointColumns['inFlight']>().toEqualTypeOf<ArrayLike<number>>();
     expectTypeOf<EndpointColumns['ewmaTauMs']>().toBeNumber();
