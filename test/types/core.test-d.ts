@@ -73,6 +73,8 @@ describe('the client API', () => {
     expectTypeOf(createClient).returns.toEqualTypeOf<Client>();
     expectTypeOf<ClientOptions['timeout']>().toEqualTypeOf<TimeoutOptions | undefined>();
     expectTypeOf<ClientOptions['transport']>().toEqualTypeOf<TransportOptions | undefined>();
+    expectTypeOf<TimeoutOptions['body']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<TransportOptions['closeGrace']>().toEqualTypeOf<number | undefined>();
     expectTypeOf<ClientOptions['balancer']>().toEqualTypeOf<BalancerName | Balancer | undefined>();
     expectTypeOf<ClientOptions['endpoints']>().toEqualTypeOf<readonly EndpointInput[] | undefined>();
     expectTypeOf<ClientOptions['discovery']>().toEqualTypeOf<Discovery | undefined>();
