@@ -19,10 +19,34 @@ export interface ResponseOrigin {
 }
 
 /**
+ * A `Response` that knows its URL and whether it was redirected, which the `Response` constructor
+ * cannot set. Getters over private fields: an own property defined per response (what the global
+ * fetch's internal state gives) cost about as much as building the `Response` itself.
+ */
+class ServiceResponse extends Response {
+  readonly #url: string;
+  readonly #redirected: boolean;
+
+  constructor(body: ReadableStream<Uint8Array> | null, init: ResponseInit, origin: ResponseOrigin) {
+    super(body, init);
+    this.#url = origin.url;
+    this.#redirected = origin.redirected;
+  }
+
+  override get url(): string {
+    return this.#url;
+  }
+
+  override get redirected(): boolean {
+    return this.#redirected;
+  }
+}
+
+/**
  * Builds a WHATWG `Response` straight from undici's reply, streaming the body (never buffering
  * it whole) and decoding its `Content-Encoding` as the global `fetch` does ({@link decodeBody}).
  * A body the Response cannot carry (HEAD, 204, 304) is dumped so the socket is reused.
- * `url` and `redirected`, which the `Response` constructor cannot set, are own properties.
+ * Its `url` and `redirected` come from `origin`.
  */
 export function toResponse(status: number, rawHeaders: Record<string, string | string[] | undefined>, body: ReplyBody, origin: ResponseOrigin): Response {
   const headers = new Headers();
@@ -32,16 +56,11 @@ export function toResponse(status: number, rawHeaders: Record<string, string | s
     if (typeof value === 'string') headers.append(name, value);
     else for (const v of value) headers.append(name, v);
   }
-  let response: Response;
   if (origin.method === 'HEAD' || NULL_BODY_STATUS.has(status)) {
     body.dump().catch(() => {});
-    response = new Response(null, { status, headers });
-  } else {
-    response = new Response(toWebStream(decoded(body, rawHeaders['content-encoding']), origin.signal), { status, headers });
+    return new ServiceResponse(null, { status, headers }, origin);
   }
-  Object.defineProperty(response, 'url', { value: origin.url, enumerable: true });
-  if (origin.redirected) Object.defineProperty(response, 'redirected', { value: true, enumerable: true });
-  return response;
+  return new ServiceResponse(toWebStream(decoded(body, rawHeaders['content-encoding']), origin.signal), { status, headers }, origin);
 }
 
 function decoded(body: ReplyBody, contentEncoding: string | string[] | undefined): Readable {

@@ -128,6 +128,8 @@ describe('client.fetch follows redirects that stay in the service', () => {
   it('returns a redirect without a Location as the response, as fetch does', async () => {
     const res = await client().fetch('/redirect/302');
     expect(res.status).toBe(302);
+    expect(res.url).toBe('http://svc/redirect/302');
+    expect(res.redirected).toBe(false);
   });
 
   it('refuses to send a streamed body again for a 307, as fetch does', async () => {
