@@ -14,6 +14,12 @@ export interface RuntimeOptions {
   middleware?: readonly Middleware[];
   /** Create OpenTelemetry spans and inject trace context (default true; no-ops without an SDK). */
   tracing?: boolean;
+  /**
+   * Query parameters whose values `url.full` shows as `REDACTED`, compared case-insensitively
+   * (default {@link SENSITIVE_QUERY_PARAMS}; `[]` redacts none). This list replaces the default: to add
+   * a name, pass `[...SENSITIVE_QUERY_PARAMS, 'session']`.
+   */
+  redactQueryParams?: readonly string[];
   /** Clock for every layer (default: the system clock). Tests pass a `ManualClock`. */
   clock?: Clock;
   /** Random source for every layer (default: `Math.random`). Tests pass `seededRng(seed)`. */
@@ -30,6 +36,7 @@ export interface ClientOptions extends ServiceOptions, RuntimeOptions {
 export interface RuntimeSettings {
   readonly middleware: readonly Middleware[];
   readonly tracing: boolean;
+  readonly redactQueryParams: readonly string[];
   readonly clock: Clock;
   readonly rng: Rng;
 }
@@ -41,7 +48,7 @@ export interface ClientSettings {
 }
 
 /** The keys of {@link RuntimeOptions}. */
-export const RUNTIME_KEYS = ['middleware', 'tracing', 'clock', 'rng'] as const satisfies readonly (keyof RuntimeOptions)[];
+export const RUNTIME_KEYS = ['middleware', 'tracing', 'redactQueryParams', 'clock', 'rng'] as const satisfies readonly (keyof RuntimeOptions)[];
 
 const CLIENT_KEYS = ['service', ...SERVICE_KEYS, ...RUNTIME_KEYS] as const satisfies readonly (keyof ClientOptions)[];
 
@@ -66,6 +73,11 @@ export function parseRuntimeOptions(o: Partial<Record<(typeof RUNTIME_KEYS)[numb
   middleware.forEach((m, i) => {
     if (typeof m !== 'function') throw new ConfigError(`middleware[${i}]`, m, 'a (call, next) => Promise<Reply> function');
   });
+  const redactQueryParams = o.redactQueryParams ?? DEFAULTS.redactQueryParams;
+  if (!Array.isArray(redactQueryParams)) throw new ConfigError('redactQueryParams', redactQueryParams, 'an array of query parameter names');
+  redactQueryParams.forEach((name: unknown, i) => {
+    if (typeof name !== 'string' || name === '') throw new ConfigError(`redactQueryParams[${i}]`, name, 'a non-empty string');
+  });
   const clock = (o.clock as Clock | undefined) ?? systemClock;
   if (clock === null || typeof clock.now !== 'function' || typeof clock.setTimeout !== 'function') throw new ConfigError('clock', o.clock, 'a Clock');
   const rng = (o.rng as Rng | undefined) ?? systemRng;
@@ -73,6 +85,7 @@ export function parseRuntimeOptions(o: Partial<Record<(typeof RUNTIME_KEYS)[numb
   return {
     middleware: Object.freeze([...(middleware as Middleware[])]),
     tracing: booleanOption(o.tracing, 'tracing', DEFAULTS.tracing),
+    redactQueryParams: Object.freeze([...(redactQueryParams as string[])]),
     clock,
     rng,
   };

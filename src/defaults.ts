@@ -1,3 +1,5 @@
+import { SENSITIVE_QUERY_PARAMS } from './telemetry/redact-url.js';
+
 /**
  * Every default, in one place (docs/architecture.md, section 7). The README's option reference quotes
  * these values.
@@ -15,6 +17,8 @@ export const DEFAULTS = Object.freeze({
   ewmaTauMs: 10_000,
   /** Whether OpenTelemetry spans are created (they are no-ops until an SDK is registered). */
   tracing: true,
+  /** Query parameters whose values `url.full` redacts (case-insensitive). */
+  redactQueryParams: SENSITIVE_QUERY_PARAMS,
   /**
    * How long (ms) load-aware balancers steer away from an endpoint that answered 429 or 503
    * without a `Retry-After` header.
@@ -84,6 +88,8 @@ export const DEFAULTS = Object.freeze({
   }),
   /** Client-side adaptive throttling (`throttle` option; off unless given): the SRE book's K and two-minute window. */
   throttle: Object.freeze({ k: 2, windowMs: 120_000 }),
+  /** A quota shared across processes (`sharedQuota()`): report interval, report timeout, how long a share is kept without a report, burst. */
+  sharedQuota: Object.freeze({ intervalMs: 1_000, timeoutMs: 250, staleAfterMs: 3_000, burstMs: 100 }),
   /** Concurrency cap (`bulkhead` option; off unless given). */
   bulkhead: Object.freeze({
     /** Calls in flight at once. */

@@ -36,6 +36,7 @@ export {
 export type { ErrorCode } from './core/errors.js';
 export type { ClientEventListener, ClientEventName, ClientEvents, ConfigEvent, EndpointEvent, EventBase } from './core/events.js';
 export { DEFAULTS } from './defaults.js';
+export { SENSITIVE_QUERY_PARAMS } from './telemetry/redact-url.js';
 export type { Discovery, DiscoveryListener } from './discovery/discovery.js';
 export { staticDiscovery } from './discovery/static.js';
 export type { StaticDiscovery } from './discovery/static.js';
@@ -68,10 +69,26 @@ export { RetryBudget } from './retry/retry-budget.js';
 export { parseRetryAfter } from './retry/retry-after.js';
 export { isRetryableError } from './retry/retryable.js';
 export type { HedgeOptions } from './hedge/hedge-options.js';
-export type { LimiterOptions } from './limit/limiter-options.js';
+export type { LimiterOptions, LocalLimiterOptions, SourceLimiterOptions } from './limit/limiter-options.js';
 export { TokenBucket } from './limit/token-bucket.js';
-export type { AimdLimitOptions, ConcurrencyLimitOptions, FixedLimitOptions, Gradient2LimitOptions, LimitBoundsOptions, VegasLimitOptions } from './limit/concurrency-options.js';
-export type { ConcurrencyLimit, ConcurrencyLimitAlgorithm } from './limit/concurrency-limit.js';
+export type { TokenSource } from './limit/token-source.js';
+export { SharedQuota, sharedQuota } from './limit/shared-quota.js';
+export type { SharedQuotaOptions, SharedQuotaState, SharedQuotaStats } from './limit/shared-quota.js';
+export type { DemandReport, QuotaGrant, QuotaStore } from './limit/quota-store.js';
+export { memoryQuotaStore } from './limit/memory-quota-store.js';
+export { BottleneckLease, bottleneckLease } from './limit/bottleneck-lease.js';
+export type { BottleneckLeaseOptions, BottleneckLeaseStats, BottleneckScheduler } from './limit/bottleneck-lease.js';
+export type { ConcurrencyLimit, ConcurrencyLimitAlgorithm, LimitSample } from './limit/concurrency-limit.js';
+export type {
+  AimdLimitOptions,
+  ConcurrencyLimitOptions,
+  FixedLimitOptions,
+  Gradient2LimitOptions,
+  LimitBoundsOptions,
+  VegasLimitOptions,
+} from './limit/concurrency-options.js';
+export { AdaptiveThrottle } from './limit/adaptive-throttle.js';
+export type { AdaptiveThrottleSettings } from './limit/adaptive-throttle.js';
 export type { ThrottleOptions } from './limit/throttle-options.js';
 export type { BulkheadOptions } from './bulkhead/bulkhead-options.js';
 export type { FallbackContext, FallbackOptions, FallbackReply } from './fallback/fallback-options.js';

@@ -46,52 +46,71 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * A timer longer than {@link MAX_TIMER_MS}: a chain of Node timers of at most that length, each
- * arming the next until the delay has passed on the monotonic clock, so the delay is honoured,
- * never cut to 1 ms.
+ * A timer longer than its clock's timers hold: a chain of timers of at most `maxMs`, each arming
+ * the next until the delay has passed on the clock, so the delay is honoured, never cut short.
  */
 class ChainedTimer {
-  #timer: NodeJS.Timeout | undefined;
+  readonly #clock: Clock;
+  #timer: TimerHandle | undefined;
 
-  constructor(fn: () => void, ms: number) {
-    const due = performance.now() + ms;
+  constructor(clock: Clock, fn: () => void, ms: number, maxMs: number) {
+    this.#clock = clock;
+    const due = clock.now() + ms;
     const arm = (): void => {
-      const left = due - performance.now();
+      const left = due - clock.now();
       if (left <= 0) {
         this.#timer = undefined;
         fn();
         return;
       }
-      this.#timer = setTimeout(arm, Math.min(Math.ceil(left), MAX_TIMER_MS));
-      this.#timer.unref();
+      this.#timer = clock.setTimeout(arm, Math.min(Math.ceil(left), maxMs));
     };
     arm();
   }
 
   clear(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 }
 
 /**
- * The process clock: `performance.now()` and unref'd `setTimeout`. A delay above
- * {@link MAX_TIMER_MS} is honoured with a chain of timers; `Infinity` arms nothing.
+ * `clock` with timers of any length, for a clock whose own timers hold at most `maxMs` (Node's:
+ * {@link MAX_TIMER_MS}): a longer delay becomes a {@link ChainedTimer}; shorter ones are `clock`'s own.
  */
-export const systemClock: Clock = Object.freeze({
+export function chainedTimers(clock: Clock, maxMs = MAX_TIMER_MS): Clock {
+  return Object.freeze({
+    now: () => clock.now(),
+    wallNow: () => clock.wallNow(),
+    setTimeout(fn: () => void, ms: number): TimerHandle {
+      return ms > maxMs ? new ChainedTimer(clock, fn, ms, maxMs) : clock.setTimeout(fn, ms);
+    },
+    clearTimeout(handle: TimerHandle): void {
+      if (handle instanceof ChainedTimer) handle.clear();
+      else clock.clearTimeout(handle);
+    },
+  });
+}
+
+/** Node's own timers, unref'd: delays up to {@link MAX_TIMER_MS}. */
+const nodeClock: Clock = {
   now: () => performance.now(),
   wallNow: () => Date.now(),
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    if (ms > MAX_TIMER_MS) return new ChainedTimer(fn, ms);
     const timer = setTimeout(fn, ms);
     timer.unref();
     return timer;
   },
   clearTimeout(handle: TimerHandle): void {
-    if (handle instanceof ChainedTimer) handle.clear();
-    else clearTimeout(handle as NodeJS.Timeout);
+    clearTimeout(handle as NodeJS.Timeout);
   },
-});
+};
+
+/**
+ * The process clock: `performance.now()` and unref'd `setTimeout`. A delay above
+ * {@link MAX_TIMER_MS} is honoured with a chain of timers, never fired early.
+ */
+export const systemClock: Clock = chainedTimers(nodeClock);
 
 interface ManualTimer {
   readonly at: number;

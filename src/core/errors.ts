@@ -3,6 +3,8 @@
  * that callers can switch on; transport failures are passed through as `cause`.
  */
 
+import { withoutCredentials } from '../telemetry/redact-url.js';
+
 /** Stable error codes; part of the public contract. */
 export type ErrorCode =
   | 'SWITCHYARD_CONFIG'
@@ -31,6 +33,7 @@ export class SwitchyardError extends Error {
   }
 }
 
+/** `value` as an error message quotes it. */
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
@@ -43,17 +46,21 @@ function describe(value: unknown): string {
   }
 }
 
-/** An option is invalid. `option` is its dotted path (`timeout.attempt`), `value` the rejected value. */
+/**
+ * An option is invalid. `option` is its dotted path (`timeout.attempt`), `value` the rejected value.
+ * Neither the message nor `value` holds a URL's credentials (`user:password@`): they are removed.
+ */
 export class ConfigError extends SwitchyardError {
   /** Dotted path of the offending option, e.g. `retry.budget.ratio`. */
   readonly option: string;
-  /** The rejected value. */
+  /** The rejected value (strings in it with any URL credentials removed). */
   readonly value: unknown;
 
   constructor(option: string, value: unknown, expected: string) {
-    super('SWITCHYARD_CONFIG', `Invalid option ${option}: ${describe(value)} (expected ${expected})`);
+    const printable = withoutCredentials(value);
+    super('SWITCHYARD_CONFIG', `Invalid option ${option}: ${describe(printable)} (expected ${expected})`);
     this.option = option;
-    this.value = value;
+    this.value = printable;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Tracer } from '@opentelemetry/api';
+import type { PathRedactor } from '../telemetry/redact-url.js';
 import { BalanceLayer } from '../balance/balance-layer.js';
 import type { Balancer } from '../balance/balancer.js';
 import { BreakerLayer } from '../breaker/breaker-layer.js';
@@ -28,6 +29,8 @@ export interface ClusterDeps {
   readonly events: EventBus;
   /** The tracer for attempt spans, when tracing is on. */
   readonly tracer: Tracer | undefined;
+  /** Redacts sensitive query values from the `url.full` of attempt spans. */
+  readonly redactPath: PathRedactor;
   readonly fingerprints: Fingerprints;
 }
 
@@ -141,9 +144,9 @@ export class Cluster {
     const key = `target:${fingerprints.of(subset?.tags ?? null)}:${fingerprints.of(balancer)}`;
     const handler = this.acquire(key, () => {
       const view = subset ? this.#view(subset) : undefined;
-      const { clock, rng, tracer } = this.#deps;
+      const { clock, rng, tracer, redactPath } = this.#deps;
       const balance = new BalanceLayer({ service: this.service, members: view?.value ?? this.fleet, balancer, clock, rng, panic: this.#breaker?.panicPick });
-      const value = clusterHandler({ balance, seam: this.seam, tracer, transport: this.#transport });
+      const value = clusterHandler({ balance, seam: this.seam, tracer, redactPath, transport: this.#transport });
       return {
         value,
         close: () => {

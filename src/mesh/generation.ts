@@ -9,6 +9,7 @@ import type { MeshSettings } from './mesh-config.js';
 import { callLayers, routeStack, type RoutePolicy } from './pipeline.js';
 import { router, type CompiledRoute } from './router.js';
 import type { ServiceSettings } from './service-options.js';
+import type { PathRedactor } from '../telemetry/redact-url.js';
 
 /** One service of a generation: where its calls go and the limits they start with. */
 export interface CompiledService {
@@ -26,6 +27,7 @@ export interface GenerationDeps {
   readonly rng: Rng;
   readonly events: EventBus;
   readonly tracer: Tracer | undefined;
+  readonly redactPath: PathRedactor;
   readonly middleware: readonly Middleware[];
   readonly fingerprints: Fingerprints;
   /** The live clusters by service: a generation reuses one whose key is unchanged, and records the ones it makes. */

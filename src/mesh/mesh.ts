@@ -6,6 +6,7 @@ import { isPlainObject, readOptions } from '../core/options.js';
 import type { Discovery } from '../discovery/discovery.js';
 import type { FetchInit } from '../http/fetch-request.js';
 import { switchyardTracer } from '../telemetry/tracing.js';
+import { queryRedactor } from '../telemetry/redact-url.js';
 import { VERSION } from '../version.js';
 import type { Cluster } from './cluster.js';
 import type { ConfigSource } from './config-source.js';
@@ -143,6 +144,7 @@ export class SwitchyardMesh implements Mesh, MeshRuntime {
       rng: runtime.rng,
       events: this.events,
       tracer: runtime.tracing ? switchyardTracer(VERSION) : undefined,
+      redactPath: queryRedactor(runtime.redactQueryParams),
       middleware: runtime.middleware,
       fingerprints: new Fingerprints(),
       clusters: new Map(),

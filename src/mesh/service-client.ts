@@ -7,6 +7,7 @@ import { fromFetchArgs, type CallOptions, type FetchInit, type FetchParts } from
 import { toResponse } from '../http/fetch-response.js';
 import { actsOnRedirect, redirectRequest, requestUrl } from '../http/redirect.js';
 import { normalizeHeaders } from '../http/headers.js';
+import { checkMethod, checkRequestPath } from '../http/request-target.js';
 import type { CompiledService, Generation } from './generation.js';
 import { endpointStats, type EndpointStats } from './stats.js';
 
@@ -96,6 +97,7 @@ class ServiceClient implements Client {
       }
       const method = options.method === undefined ? 'GET' : options.method.toUpperCase();
       const path = options.path.startsWith('/') ? options.path : `/${options.path}`;
+      checkRequestPath(path);
       const headers = options.headers === undefined ? NO_HEADERS : normalizeHeaders(options.headers);
       return this.#send(method, path, headers, options.body ?? null, options.signal, options, toResponseData);
     } catch (error) {
@@ -151,6 +153,7 @@ class ServiceClient implements Client {
     map: (reply: Reply) => T | PromiseLike<T>,
   ): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
+    checkMethod(method);
     const generation = this.#mesh.active;
     if (!generation) {
       if (this.#mesh.closed) return Promise.reject(new ClientClosedError(this.service));

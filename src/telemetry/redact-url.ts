@@ -85,6 +85,24 @@ export function withoutUserinfo(url: string): string {
   return redactedPath(at > scheme[0].length ? scheme[0] + url.slice(at + 1) : url);
 }
 
+/**
+ * `value` fit to keep in an error: every string in it (in arrays and plain objects too, to a depth
+ * of 5) passed through {@link withoutUserinfo}; anything else is returned as it is.
+ */
+export function withoutCredentials(value: unknown, depth = 5): unknown {
+  if (typeof value === 'string') return withoutUserinfo(value);
+  if (depth === 0 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v: unknown) => withoutCredentials(v, depth - 1));
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out: Record<string, unknown> = Object.create(proto);
+  for (const key of Object.keys(value)) {
+    // Defined, not assigned: a `__proto__` key stays data.
+    Object.defineProperty(out, key, { value: withoutCredentials((value as Record<string, unknown>)[key], depth - 1), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
 function decodeSafe(s: string): string {
   try {
     return decodeURIComponent(s);

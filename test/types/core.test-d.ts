@@ -18,6 +18,7 @@ import {
   RetryBudgetExhaustedError,
   roundRobin,
   seededRng,
+  SENSITIVE_QUERY_PARAMS,
   staticDiscovery,
   SwitchyardError,
   systemClock,
@@ -186,5 +187,7 @@ describe('errors', () => {
   it('constants', () => {
     expectTypeOf(VERSION).toBeString();
     expectTypeOf(DEFAULTS.attemptTimeoutMs).toEqualTypeOf<10_000>();
+    expectTypeOf(SENSITIVE_QUERY_PARAMS).toEqualTypeOf<readonly string[]>();
+    expectTypeOf<ClientOptions['redactQueryParams']>().toEqualTypeOf<readonly string[] | undefined>();
   });
 });

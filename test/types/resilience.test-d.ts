@@ -48,7 +48,7 @@ describe('resilience options', () => {
     expectTypeOf<RetryOptions['backoff']>().toEqualTypeOf<BackoffOptions | undefined>();
     expectTypeOf<RetryOptions['isRetryableError']>().toEqualTypeOf<((error: unknown) => boolean) | undefined>();
     expectTypeOf<BreakerOptions['isFailureStatus']>().toEqualTypeOf<((status: number) => boolean) | undefined>();
-    expectTypeOf<LimiterOptions['rate']>().toEqualTypeOf<number>();
+    expectTypeOf<Extract<LimiterOptions, { rate: number }>['rate']>().toEqualTypeOf<number>();
     expectTypeOf<FallbackOptions['handler']>().parameter(0).toEqualTypeOf<FallbackContext>();
     expectTypeOf<FallbackOptions['handler']>().returns.toEqualTypeOf<FallbackReply | Promise<FallbackReply>>();
     expectTypeOf<FallbackContext['reply']>().toEqualTypeOf<Pick<Reply, 'status' | 'headers'> | undefined>();
