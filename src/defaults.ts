@@ -19,6 +19,10 @@ export const DEFAULTS = Object.freeze({
   tracing: true,
   /** Query parameters whose values `url.full` redacts (case-insensitive). */
   redactQueryParams: SENSITIVE_QUERY_PARAMS,
+  /** Whether the HTTP client semantic-convention metrics are recorded (no-ops until a metrics SDK is registered). */
+  httpMetrics: true,
+  /** Alert rules: how often they are evaluated (ms), the rolling window (ms) and the fewest calls in it a call-based rule judges. */
+  alerts: Object.freeze({ intervalMs: 1_000, windowMs: 60_000, minCalls: 10 }),
   /**
    * How long (ms) load-aware balancers steer away from an endpoint that answered 429 or 503
    * without a `Retry-After` header.

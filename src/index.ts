@@ -7,6 +7,11 @@ export type { MeshConfig } from './mesh/mesh-config.js';
 export type { ServiceOptions, SubsetOptions } from './mesh/service-options.js';
 export type { HeaderMatchOptions, PathMatchOptions, RouteMatchOptions, RouteOptions, SplitOptions } from './mesh/route-options.js';
 export type { EndpointStats, MeshStats, ServiceStats } from './mesh/stats.js';
+export type { HealthReason, HealthStatus, MeshHealth, ServiceHealth } from './health/health.js';
+export type { AlertMetric, AlertRuleOptions, AlertSeverity, AlertsOptions } from './health/alert-options.js';
+export { HTTP_DURATION_BUCKETS } from './metrics/http-client-metrics.js';
+export type { MeshDispatcherOptions } from './dispatcher/mesh-dispatcher.js';
+export { REPLAYABLE_BODY_LIMIT } from './dispatcher/request-body.js';
 export type { ConfigListener, ConfigSource } from './mesh/config-source.js';
 export { fileConfig } from './mesh/file-config.js';
 export type { FileConfigOptions } from './mesh/file-config.js';
@@ -34,7 +39,7 @@ export {
   UnreplayableBodyError,
 } from './core/errors.js';
 export type { ErrorCode } from './core/errors.js';
-export type { ClientEventListener, ClientEventName, ClientEvents, ConfigEvent, EndpointEvent, EventBase } from './core/events.js';
+export type { AlertEvent, ClientEventListener, ClientEventName, ClientEvents, ConfigEvent, EndpointEvent, EventBase } from './core/events.js';
 export { DEFAULTS } from './defaults.js';
 export { SENSITIVE_QUERY_PARAMS } from './telemetry/redact-url.js';
 export type { Discovery, DiscoveryListener } from './discovery/discovery.js';

@@ -31,3 +31,18 @@ it('the canary example follows its config file from 0 % to 100 % on v2, beta tes
   expect(Math.abs(Number(v2At50) - 200)).toBeLessThan(60);
   expect(lines[3]).toBe('canary-100: v1 0, v2 400 of 400; beta tester got v2');
 });
+
+it('the monitoring example serves Prometheus metrics and /healthz, alerts on an ejection and routes the global fetch', async () => {
+  const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+  const example = fileURLToPath(new URL('../examples/monitoring.ts', import.meta.url));
+  const { stdout } = await run(process.execPath, [tsx, example], { timeout: 30_000 });
+  expect(stdout).toContain('alert inventory-ejections: ejected-share 0.5 above 0.25 on inventory');
+  expect(stdout).toContain('global fetch: 12 of 12 calls to http://inventory answered 200');
+  const healthz = /^\/healthz 200 (.*)$/m.exec(stdout);
+  expect(JSON.parse(healthz![1]!)).toMatchObject({ status: 'degraded', services: { inventory: { status: 'degraded', reasons: [{ code: 'alert', alert: 'inventory-ejections' }] } } });
+  expect(stdout).toMatch(/^http_client_request_duration_count\{server_address="127\.0\.0\.1",.*http_response_status_code="503",error_type="503".*\} [1-9]/m);
+  expect(stdout).toMatch(/^http_client_request_duration_count\{.*http_response_status_code="200".*\} 12$/m);
+  expect(stdout).toMatch(/^switchyard_endpoints\{switchyard_service="inventory",switchyard_endpoint_state="ejected".*\} 1$/m);
+  expect(stdout).toMatch(/^switchyard_breaker_state\{.*\} 2$/m);
+  expect(stdout).toMatch(/^switchyard_retries_total\{switchyard_service="inventory",switchyard_retry_reason="status 503".*\} [1-9]/m);
+});

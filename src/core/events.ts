@@ -49,10 +49,28 @@ export interface ClientEvents {
   throttled: EventBase & { readonly probability: number };
   /** Discovery failed; the last good endpoint set is kept. */
   'discovery-error': EventBase & { readonly error: unknown };
+  /** An alert rule of the mesh config started firing for a service. */
+  alert: AlertEvent;
+  /** A firing alert resolved (its metric is back past the rule's `resolve` value, or the rule was removed). */
+  'alert-resolved': AlertEvent;
   /** A mesh configuration was validated, compiled and swapped in (also after `rollback()`). */
   'config-applied': ConfigEvent;
   /** A mesh configuration was rejected (invalid, or its source failed); the active one stays. */
   'config-rejected': ConfigEvent & { readonly error: unknown };
+}
+
+/** An alert firing or resolving: see the `alerts` section of a mesh config. */
+export interface AlertEvent extends EventBase {
+  /** The rule's name. */
+  readonly alert: string;
+  /** What the rule watches. */
+  readonly metric: 'success-rate' | 'p99' | 'ejected-share' | 'budget-exhausted' | 'discovery-stale';
+  /** The metric's value at the evaluation that changed the alert (units as the rule's). */
+  readonly value: number;
+  /** The value passed: the rule's threshold for `alert`, its resolve value for `alert-resolved`. */
+  readonly threshold: number;
+  /** What the firing alert makes of the service's health. */
+  readonly severity: 'degraded' | 'down';
 }
 
 /** An event about a mesh configuration (not about one service, so it has no `service`). */

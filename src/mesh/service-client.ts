@@ -8,6 +8,7 @@ import { toResponse } from '../http/fetch-response.js';
 import { actsOnRedirect, redirectRequest, requestUrl } from '../http/redirect.js';
 import { normalizeHeaders } from '../http/headers.js';
 import { checkMethod, checkRequestPath } from '../http/request-target.js';
+import type { ServiceHealth } from '../health/health.js';
 import type { CompiledService, Generation } from './generation.js';
 import { endpointStats, type EndpointStats } from './stats.js';
 
@@ -25,6 +26,8 @@ export interface MeshRuntime {
   readonly active: Generation | undefined;
   readonly closed: boolean;
   generation(): Promise<Generation>;
+  /** The health of `service`: see `mesh.health()`. */
+  serviceHealth(service: string): ServiceHealth;
   close(): Promise<void>;
 }
 
@@ -108,6 +111,10 @@ class ServiceClient implements Client {
   stats(): EndpointStats[] {
     const entry = this.#mesh.active?.services.get(this.#key);
     return entry ? endpointStats(entry.cluster.fleet) : [];
+  }
+
+  health(): ServiceHealth {
+    return this.#mesh.serviceHealth(this.service);
   }
 
   on<K extends ClientEventName>(event: K, listener: ClientEventListener<K>): () => void {

@@ -1,6 +1,6 @@
 import { context, INVALID_SPAN_CONTEXT, isSpanContextValid, propagation, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { Call, HeaderMap, Middleware, Reply } from '../core/call.js';
-import { SwitchyardError } from '../core/errors.js';
+import { errorType } from './error-type.js';
 import { redactedUrl, type PathRedactor } from './redact-url.js';
 
 /** Name and version reported as the instrumentation scope. */
@@ -129,14 +129,4 @@ function endWithError(span: Span, error: unknown): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
   if (error instanceof Error) span.recordException(error);
   span.end();
-}
-
-/** `error.type`: a stable code where one exists (ours or undici's), else the class name. */
-function errorType(error: unknown): string {
-  if (error instanceof SwitchyardError) return error.name;
-  if (error instanceof Error) {
-    const code = (error as Error & { code?: unknown }).code;
-    return typeof code === 'string' ? code : error.name;
-  }
-  return '_OTHER';
 }
