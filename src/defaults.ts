@@ -101,4 +101,22 @@ export const DEFAULTS = Object.freeze({
     /** Calls waiting for a slot. */
     maxQueue: 0,
   }),
+  /** Discovery providers built on `createDiscovery`. */
+  discovery: Object.freeze({
+    /** Equal-jitter exponential backoff (ms) between failed refreshes or watch sessions. */
+    backoff: Object.freeze({ initialMs: 500, maxMs: 30_000 }),
+    /** Time allowed for one poll of a polled registry (ms). */
+    pollTimeoutMs: 5_000,
+    /** A polled registry's refresh interval when its answer has no TTL, and the clamps on a TTL (ms). */
+    refreshMs: 30_000,
+    minRefreshMs: 1_000,
+    maxRefreshMs: 300_000,
+  }),
+  /** `consulDiscovery` and `consulConfig` (switchyard/consul). */
+  consul: Object.freeze({
+    /** How long one blocking query waits for a change (ms). */
+    waitMs: 60_000,
+    /** Least time between the starts of two blocking queries (ms). */
+    minIntervalMs: 250,
+  }),
 } as const);

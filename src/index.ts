@@ -28,6 +28,7 @@ export {
   ClientClosedError,
   ConcurrencyLimitedError,
   ConfigError,
+  DiscoveryError,
   InvalidRequestError,
   NoEndpointsError,
   RateLimitedError,
@@ -42,7 +43,11 @@ export type { ErrorCode } from './core/errors.js';
 export type { AlertEvent, ClientEventListener, ClientEventName, ClientEvents, ConfigEvent, EndpointEvent, EventBase } from './core/events.js';
 export { DEFAULTS } from './defaults.js';
 export { SENSITIVE_QUERY_PARAMS } from './telemetry/redact-url.js';
-export type { Discovery, DiscoveryListener } from './discovery/discovery.js';
+export type { Discovery, DiscoveryListener, DiscoveryStatus } from './discovery/discovery.js';
+export { createDiscovery } from './discovery/managed-discovery.js';
+export type { DiscoveryBaseOptions, DiscoverySession, ManagedDiscovery } from './discovery/managed-discovery.js';
+export { pollingDiscovery } from './discovery/polling-discovery.js';
+export type { PollingDiscoveryOptions, PollResult } from './discovery/polling-discovery.js';
 export { staticDiscovery } from './discovery/static.js';
 export type { StaticDiscovery } from './discovery/static.js';
 export type { Endpoint, EndpointInput } from './fleet/endpoint.js';

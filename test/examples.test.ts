@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
+import { startEtcd } from './support/etcd.js';
 
 const run = promisify(execFile);
 
@@ -46,3 +47,15 @@ it('the monitoring example serves Prometheus metrics and /healthz, alerts on an 
   expect(stdout).toMatch(/^switchyard_breaker_state\{.*\} 2$/m);
   expect(stdout).toMatch(/^switchyard_retries_total\{switchyard_service="inventory",switchyard_retry_reason="status 503".*\} [1-9]/m);
 });
+
+it('the etcd example registers two backends, follows them through etcd, and stops calling the one that left', async () => {
+  const etcd = await startEtcd();
+  try {
+    const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+    const example = fileURLToPath(new URL('../examples/etcd-registry.ts', import.meta.url));
+    const { stdout } = await run(process.execPath, [tsx, example], { timeout: 60_000, env: { ...process.env, ETCD_URL: etcd.url } });
+    expect(stdout.trim().split('\n')).toEqual(['served by: alpha alpha bravo bravo', 'removed alpha', 'served by: bravo bravo bravo bravo']);
+  } finally {
+    await etcd.close();
+  }
+}, 90_000);

@@ -19,7 +19,8 @@ export type ErrorCode =
   | 'SWITCHYARD_CLIENT_CLOSED'
   | 'SWITCHYARD_UNREPLAYABLE_BODY'
   | 'SWITCHYARD_INVALID_REQUEST'
-  | 'SWITCHYARD_REDIRECT_OUTSIDE_SERVICE';
+  | 'SWITCHYARD_REDIRECT_OUTSIDE_SERVICE'
+  | 'SWITCHYARD_DISCOVERY';
 
 /** Base class of every error switchyard raises. */
 export class SwitchyardError extends Error {
@@ -193,5 +194,16 @@ export class RedirectOutsideServiceError extends SwitchyardError {
     );
     this.status = status;
     this.location = location;
+  }
+}
+
+/** A discovery provider failed to read its registry; the last good endpoint set is kept. `cause` is the registry's error. */
+export class DiscoveryError extends SwitchyardError {
+  /** The provider, as it names itself (`dns _http._tcp.payments`, `etcd /services/payments/`). */
+  readonly provider: string;
+
+  constructor(provider: string, message: string, options?: { cause?: unknown }) {
+    super('SWITCHYARD_DISCOVERY', `Discovery ${provider}: ${message}`, options);
+    this.provider = provider;
   }
 }

@@ -53,6 +53,8 @@ export interface ClientEvents {
   alert: AlertEvent;
   /** A firing alert resolved (its metric is back past the rule's `resolve` value, or the rule was removed). */
   'alert-resolved': AlertEvent;
+  /** Discovery works again after failing; `staleForMs` is how long the endpoint set was stale. */
+  'discovery-recovered': EventBase & { readonly staleForMs: number };
   /** A mesh configuration was validated, compiled and swapped in (also after `rollback()`). */
   'config-applied': ConfigEvent;
   /** A mesh configuration was rejected (invalid, or its source failed); the active one stays. */

@@ -102,3 +102,11 @@ export function toEndpoints(endpoints: unknown, option: string): readonly Endpoi
   if (endpoints.length === 0) throw new ConfigError(option, endpoints, 'at least one endpoint');
   return Object.freeze(endpoints.map((e: EndpointInput, i) => toEndpoint(e, `${option}[${i}]`)));
 }
+
+/** Whether two endpoints describe the same instance the same way (origin, weight, zone and tags; not the id). */
+export function sameDescription(a: Endpoint, b: Endpoint): boolean {
+  if (a.url !== b.url || a.weight !== b.weight || a.zone !== b.zone) return false;
+  const ak = Object.keys(a.tags);
+  const bk = Object.keys(b.tags);
+  return ak.length === bk.length && ak.every((k) => a.tags[k] === b.tags[k]);
+}

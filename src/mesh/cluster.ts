@@ -122,6 +122,7 @@ export class Cluster {
         this.#discoveryFailing = true;
         events.emit('discovery-error', { service, time: clock.now(), error });
       },
+      recovered: (staleForMs) => events.emit('discovery-recovered', { service, time: clock.now(), staleForMs }),
     });
   }
 

@@ -281,7 +281,7 @@ export class SwitchyardMesh implements Mesh, MeshRuntime {
   stats(): MeshStats {
     const active = this.#active;
     const services: MeshStats['services'] = {};
-    if (active) for (const entry of active.services.values()) services[entry.settings.service] = serviceStats(entry.settings, entry.cluster.fleet);
+    if (active) for (const entry of active.services.values()) services[entry.settings.service] = serviceStats(entry.settings, entry.cluster.fleet, entry.cluster.discovery);
     return { generation: active?.number ?? 0, version: active?.version, services };
   }
 
