@@ -21,7 +21,7 @@ import { router, type CompiledRoute } from '../src/mesh/router.js';
 
 const calls = Number(process.argv[2] ?? 300_000);
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-const timeout = { attempt: DEFAULTS.attemptTimeoutMs, total: DEFAULTS.totalTimeoutMs };
+const timeout = { attempt: DEFAULTS.attemptTimeoutMs, total: DEFAULTS.totalTimeoutMs, body: Infinity };
 const ok = { status: 200, headers: {}, body: { dump: async () => {} }, endpoint: undefined } as unknown as Reply;
 const stub: Handler = () => Promise.resolve(ok);
 const routes = parseRoutes(

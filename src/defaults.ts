@@ -9,8 +9,10 @@ export const DEFAULTS = Object.freeze({
   balancer: 'round-robin',
   /** Time allowed for one attempt to connect and receive response headers (ms). */
   attemptTimeoutMs: 10_000,
-  /** Time allowed for the whole call, all attempts and waits included (ms). */
+  /** Time allowed for the whole call, all attempts and waits included, up to the end of the body (ms). */
   totalTimeoutMs: 30_000,
+  /** Time a closing connection pool gives requests in flight and unread bodies before destroying them (ms). */
+  closeGraceMs: 5_000,
   /** Time constant of the per-endpoint latency EWMA (ms); Finagle's peak-EWMA default. */
   ewmaTauMs: 10_000,
   /** Whether OpenTelemetry spans are created (they are no-ops until an SDK is registered). */

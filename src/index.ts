@@ -32,6 +32,7 @@ export {
   InvalidRequestError,
   NoEndpointsError,
   RateLimitedError,
+  RedirectOutsideServiceError,
   RetryBudgetExhaustedError,
   SwitchyardError,
   ThrottledError,

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'SWITCHYARD_CLIENT_CLOSED'
   | 'SWITCHYARD_UNREPLAYABLE_BODY'
   | 'SWITCHYARD_INVALID_REQUEST'
+  | 'SWITCHYARD_REDIRECT_OUTSIDE_SERVICE'
   | 'SWITCHYARD_DISCOVERY';
 
 /** Base class of every error switchyard raises. */
@@ -126,15 +127,15 @@ export class RetryBudgetExhaustedError extends SwitchyardError {
   }
 }
 
-/** An attempt timeout or the call's total deadline elapsed. */
+/** An attempt timeout, the call's total deadline, or the body deadline (`timeout.body`) elapsed. */
 export class TimeoutError extends SwitchyardError {
   /** Which limit elapsed. */
-  readonly kind: 'attempt' | 'total';
+  readonly kind: 'attempt' | 'total' | 'body';
   /** The limit in milliseconds. */
   readonly timeoutMs: number;
 
-  constructor(kind: 'attempt' | 'total', timeoutMs: number, options?: { cause?: unknown }) {
-    super('SWITCHYARD_TIMEOUT', `${kind === 'attempt' ? 'Attempt' : 'Total'} timeout of ${timeoutMs} ms elapsed`, options);
+  constructor(kind: 'attempt' | 'total' | 'body', timeoutMs: number, options?: { cause?: unknown }) {
+    super('SWITCHYARD_TIMEOUT', `${kind === 'attempt' ? 'Attempt' : kind === 'total' ? 'Total' : 'Body'} timeout of ${timeoutMs} ms elapsed`, options);
     this.kind = kind;
     this.timeoutMs = timeoutMs;
   }
@@ -165,10 +166,34 @@ export class UnreplayableBodyError extends SwitchyardError {
   }
 }
 
-/** The request itself is malformed (a header with CR/LF, a URL for another service). Nothing was sent. */
+/**
+ * The request itself is malformed (a header with CR/LF, a URL for another service, a path undici
+ * refuses). Nothing was sent, and it never counts against an endpoint (breaker, load, stats).
+ */
 export class InvalidRequestError extends SwitchyardError {
-  constructor(message: string) {
-    super('SWITCHYARD_INVALID_REQUEST', message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SWITCHYARD_INVALID_REQUEST', message, options);
+  }
+}
+
+/**
+ * `client.fetch` got a redirect to a place outside the service (another host, or a URL with
+ * credentials), which it never follows: `location` is where it pointed (credentials removed).
+ * Pass `redirect: 'manual'` to handle such redirects yourself.
+ */
+export class RedirectOutsideServiceError extends SwitchyardError {
+  /** The redirect's status. */
+  readonly status: number;
+  /** The `Location` it pointed to, resolved, with any userinfo removed. */
+  readonly location: string;
+
+  constructor(service: string, status: number, location: string) {
+    super(
+      'SWITCHYARD_REDIRECT_OUTSIDE_SERVICE',
+      `A ${status} redirect of service "${service}" points to ${JSON.stringify(location)}, outside the service: not followed (pass redirect: 'manual' to handle it)`,
+    );
+    this.status = status;
+    this.location = location;
   }
 }
 

@@ -11,6 +11,7 @@ import {
   DEFAULTS,
   IDEMPOTENT_METHODS,
   InvalidRequestError,
+  RedirectOutsideServiceError,
   ManualClock,
   NoEndpointsError,
   RateLimitedError,
@@ -73,6 +74,8 @@ describe('the client API', () => {
     expectTypeOf(createClient).returns.toEqualTypeOf<Client>();
     expectTypeOf<ClientOptions['timeout']>().toEqualTypeOf<TimeoutOptions | undefined>();
     expectTypeOf<ClientOptions['transport']>().toEqualTypeOf<TransportOptions | undefined>();
+    expectTypeOf<TimeoutOptions['body']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<TransportOptions['closeGrace']>().toEqualTypeOf<number | undefined>();
     expectTypeOf<ClientOptions['balancer']>().toEqualTypeOf<BalancerName | Balancer | undefined>();
     expectTypeOf<ClientOptions['endpoints']>().toEqualTypeOf<readonly EndpointInput[] | undefined>();
     expectTypeOf<ClientOptions['discovery']>().toEqualTypeOf<Discovery | undefined>();
@@ -170,12 +173,15 @@ describe('errors', () => {
       ClientClosedError,
       UnreplayableBodyError,
       InvalidRequestError,
+      RedirectOutsideServiceError,
     ]) {
       expectTypeOf(E.prototype).toMatchTypeOf<SwitchyardError>();
     }
     expectTypeOf<SwitchyardError['code']>().toEqualTypeOf<ErrorCode>();
     expectTypeOf<ConfigError['option']>().toBeString();
-    expectTypeOf<TimeoutError['kind']>().toEqualTypeOf<'attempt' | 'total'>();
+    expectTypeOf<TimeoutError['kind']>().toEqualTypeOf<'attempt' | 'total' | 'body'>();
+    expectTypeOf<RedirectOutsideServiceError['location']>().toBeString();
+    expectTypeOf<RedirectOutsideServiceError['status']>().toBeNumber();
   });
 
   it('constants', () => {
