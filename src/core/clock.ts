@@ -92,12 +92,15 @@ export function chainedTimers(clock: Clock, maxMs = MAX_TIMER_MS): Clock {
   });
 }
 
-/** Node's own timers, unref'd: delays up to {@link MAX_TIMER_MS}. */
+/**
+ * Node's own timers, unref'd: delays up to {@link MAX_TIMER_MS}. A delay below zero (a deadline
+ * already past) fires at once, as on the {@link ManualClock}, instead of Node's warning.
+ */
 const nodeClock: Clock = {
   now: () => performance.now(),
   wallNow: () => Date.now(),
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const timer = setTimeout(fn, ms);
+    const timer = setTimeout(fn, ms > 0 ? ms : 0);
     timer.unref();
     return timer;
   },

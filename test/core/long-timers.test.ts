@@ -26,6 +26,14 @@ describe('systemClock', () => {
     expect(warnings.map((w) => w.name)).not.toContain('TimeoutOverflowWarning');
   });
 
+  it('fires a timer whose delay is already past at once, with no TimeoutNegativeWarning', async () => {
+    process.on('warning', onWarning);
+    const fired = await new Promise<boolean>((resolve) => systemClock.setTimeout(() => resolve(true), -0.4));
+    await wait(10);
+    expect(fired).toBe(true);
+    expect(warnings.map((w) => w.name)).not.toContain('TimeoutNegativeWarning');
+  });
+
   it('chains Node timers until the delay has passed (links of 10 ms for a 45 ms delay)', async () => {
     const clock = chainedTimers(systemClock, 10);
     const start = performance.now();
