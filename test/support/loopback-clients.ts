@@ -11,14 +11,14 @@ export interface LoopbackClients {
 }
 
 /**
- * For a test file: `count` loopback servers started before its tests and stopped after them, and
+ * For a test file: `count` loopback servers (of `script`, default loopback-server.ts) started before its tests and stopped after them, and
  * clients that are closed at the end of each test.
  */
-export function useLoopbackClients(count: number): LoopbackClients {
+export function useLoopbackClients(count: number, script?: string): LoopbackClients {
   let fleet: LoopbackFleet | undefined;
   const open: Client[] = [];
   beforeAll(async () => {
-    fleet = await startLoopbackFleet(count);
+    fleet = await startLoopbackFleet(count, script);
   });
   afterAll(() => fleet?.stop());
   afterEach(async () => {

@@ -31,10 +31,12 @@ export interface LoopbackFleet {
 }
 
 const SERVER = fileURLToPath(new URL('./loopback-server.ts', import.meta.url));
+/** The server script whose routes misbehave on purpose (fault-server.ts). */
+export const FAULT_SERVER = fileURLToPath(new URL('./fault-server.ts', import.meta.url));
 
-/** Starts `count` loopback servers in a child process and resolves once they listen. */
-export async function startLoopbackFleet(count: number): Promise<LoopbackFleet> {
-  const child: ChildProcess = fork(SERVER, [String(count)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/** Starts `count` loopback servers in a child process (`script`, default loopback-server.ts) and resolves once they listen. */
+export async function startLoopbackFleet(count: number, script = SERVER): Promise<LoopbackFleet> {
+  const child: ChildProcess = fork(script, [String(count)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map<number, (data: unknown) => void>();
   let nextId = 1;
   const ports = await new Promise<number[]>((resolve, reject) => {
