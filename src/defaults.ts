@@ -11,6 +11,11 @@ export const DEFAULTS = Object.freeze({
   totalTimeoutMs: 30_000,
   /** Time constant of the per-endpoint latency EWMA (ms); Finagle's peak-EWMA default. */
   ewmaTauMs: 10_000,
+  /**
+   * Age (ms) of its last sample past which a latency estimate is stale: load-aware balancers then
+   * treat the endpoint as one without history, so a recovered endpoint is probed and regains its share.
+   */
+  ewmaStaleMs: 2_000,
   /** Whether OpenTelemetry spans are created (they are no-ops until an SDK is registered). */
   tracing: true,
   /**
