@@ -70,7 +70,7 @@ class ServiceClient implements Client {
 
   stats(): EndpointStats[] {
     const entry = this.#mesh.active?.services.get(this.#key);
-    return entry ? endpointStats(entry.cluster.fleet) : [];
+    return entry ? endpointStats(entry.cluster.fleet, this.#mesh.runtime.clock.now()) : [];
   }
 
   on<K extends ClientEventName>(event: K, listener: ClientEventListener<K>): () => void {
