@@ -5,6 +5,7 @@ import { Readable as BodyReadable } from 'undici/lib/api/readable.js';
 import type { Reply, ReplyBody, RequestBody } from '../core/call.js';
 import { TimeoutError } from '../core/errors.js';
 import type { EndpointState } from '../fleet/endpoint-state.js';
+import type { AttemptTried } from '../retry/pick-log.js';
 import { Expiring, type AttemptTimeouts } from './attempt-timeouts.js';
 
 const noop = (): void => {};
@@ -40,6 +41,8 @@ export interface AttemptTimeout {
  */
 export class AttemptHandler extends Expiring implements Dispatcher.DispatchHandler {
   readonly #endpoint: EndpointState;
+  /** The retry layer's record of this attempt, told when the request starts to be written. */
+  readonly #record: AttemptTried | undefined;
   readonly #method: string;
   readonly #timeouts: AttemptTimeouts;
   readonly #resolve: (reply: Reply) => void;
@@ -59,6 +62,7 @@ export class AttemptHandler extends Expiring implements Dispatcher.DispatchHandl
    * Arms the attempt's timer and follows `caller`; dispatch the request with this handler next.
    *
    * @param endpoint - the endpoint the reply comes from
+   * @param record - the retry layer's record of the attempt, if it keeps one
    * @param method - the request method (a HEAD response has no body length)
    * @param requestBody - destroyed if it is a stream and the attempt fails, as undici's `request()` does
    * @param caller - the caller's signal, not yet aborted
@@ -67,6 +71,7 @@ export class AttemptHandler extends Expiring implements Dispatcher.DispatchHandl
    */
   constructor(
     endpoint: EndpointState,
+    record: AttemptTried | undefined,
     method: string,
     requestBody: RequestBody,
     caller: AbortSignal | undefined,
@@ -78,6 +83,7 @@ export class AttemptHandler extends Expiring implements Dispatcher.DispatchHandl
   ) {
     super();
     this.#endpoint = endpoint;
+    this.#record = record;
     this.#method = method;
     this.#requestBody = requestBody;
     this.#timeouts = timeouts;
@@ -98,9 +104,13 @@ export class AttemptHandler extends Expiring implements Dispatcher.DispatchHandl
     this.#abort(new TimeoutError(kind, limitMs));
   }
 
+  /** Undici is about to write the request: from now on the server may have seen it. */
   onRequestStart(controller: Dispatcher.DispatchController): void {
     if (this.#aborted) controller.abort(this.#aborted.reason as Error);
-    else this.#controller = controller;
+    else {
+      this.#controller = controller;
+      if (this.#record) this.#record.written = true;
+    }
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
