@@ -28,7 +28,9 @@
  */
 import { parseArgs } from 'node:util';
 import { sleep, systemClock } from '../src/core/clock.js';
-import { createClient, type Client } from '../src/index.js';
+import { BALANCER_NAMES } from '../src/balance/registry.js';
+import { ConfigError } from '../src/core/errors.js';
+import { createClient, type BalancerName, type Client } from '../src/index.js';
 import { startLoopbackFleet, type LoopbackFleet, type ServerMode } from '../test/support/loopback.js';
 
 const { values } = parseArgs({
@@ -42,7 +44,8 @@ const { values } = parseArgs({
   },
 });
 const rounds = Number(values.rounds);
-const balancers = values.balancers.split(',');
+const balancers = values.balancers.split(',') as BalancerName[];
+for (const name of balancers) if (!BALANCER_NAMES.includes(name)) throw new ConfigError('--balancers', name, `one of ${BALANCER_NAMES.join(', ')}`);
 const warmupMs = Number(values.warmup);
 const faultMs = Number(values.fault);
 const afterMs = Number(values.after);
@@ -75,7 +78,7 @@ interface Figures {
   cpuUsPerCall: number;
 }
 
-async function runScenario(fleet: LoopbackFleet, balancer: string, fault: string): Promise<Figures> {
+async function runScenario(fleet: LoopbackFleet, balancer: BalancerName, fault: string): Promise<Figures> {
   await fleet.reset();
   for (let i = 0; i < 3; i++) await fleet.setMode(i, { delayMs: BASE_DELAY_MS });
   const client: Client = createClient({ service: 'bench', endpoints: fleet.urls, balancer });
@@ -165,7 +168,7 @@ function spread(list: readonly (number | undefined)[], format: (v: number | unde
 }
 
 const fleet = await startLoopbackFleet(3);
-const results: { balancer: string; fault: string; rounds: Figures[] }[] = [];
+const results: { balancer: BalancerName; fault: string; rounds: Figures[] }[] = [];
 try {
   for (const balancer of balancers) {
     for (const fault of Object.keys(FAULTS)) results.push({ balancer, fault, rounds: [] });
