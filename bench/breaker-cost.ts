@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { BreakerLayer } from '../src/breaker/breaker-layer.js';
+import { AttemptSeam } from '../src/mesh/attempt-seam.js';
 import { parseBreakerOptions, type BreakerSettings } from '../src/breaker/breaker-options.js';
 import { createCall, type Reply } from '../src/core/call.js';
 import { systemClock } from '../src/core/clock.js';
@@ -47,7 +48,9 @@ const events = new EventBus();
 const endpoints = Array.from({ length: n }, (_, i) => toEndpoint(`http://10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:80`, `endpoints[${i}]`));
 const base = heap();
 const fleet = new Fleet({ service: 'svc', clock: systemClock, events, ewmaTauMs: 10_000 });
-const layer = new BreakerLayer(parseBreakerOptions(undefined) as BreakerSettings, { service: 'svc', clock: systemClock, rng: seededRng(1), events, fleet });
+const settings = parseBreakerOptions(undefined) as BreakerSettings;
+const layer = new BreakerLayer(settings, { service: 'svc', clock: systemClock, rng: seededRng(1), events, fleet });
+const seam = new AttemptSeam({ fleet, clock: systemClock, breaker: layer, isFailureStatus: settings.isFailureStatus });
 fleet.update(endpoints);
 const idle = heap();
 const timersIdle = timers();
@@ -56,7 +59,7 @@ const ok = { status: 200, headers: {}, body: { dump: async () => {} }, endpoint:
 const next = async (): Promise<Reply> => ok;
 const call = createCall({ service: 'svc' });
 let started = performance.now();
-for (const state of fleet.snapshot.members) await layer.middleware({ ...call, endpoint: state }, next);
+for (const state of fleet.snapshot.members) await seam.middleware({ ...call, endpoint: state }, next);
 const createMs = performance.now() - started;
 const withBreakers = heap();
 const timersWithBreakers = timers();

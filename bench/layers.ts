@@ -7,8 +7,8 @@
  *
  * Variants, each beside `stub` (the balance layer's `{ ...call, endpoint }` copy and the stub):
  *   retry            the retry layer with its defaults (budget on) and the pick log below the pick
- *   breaker          the breaker layer on a closed breaker (defaults)
- *   retry + breaker  both, as the default client stacks them
+ *   seam + breaker   the completion seam (load tracking, one outcome) admitting through a closed breaker (defaults)
+ *   retry + seam + breaker  both, as the default client stacks them
  *   limiter          the token bucket layer (off by default) on a bucket that never runs dry
  *   opossum.fire     an opossum instance configured as the breaker layer's used to be (timeout,
  *                    snapshots and percentiles off, one shared rotation), on a bare action, beside
@@ -23,6 +23,7 @@ import { EventEmitter } from 'node:events';
 import { parseArgs } from 'node:util';
 import CircuitBreaker from 'opossum';
 import { BreakerLayer } from '../src/breaker/breaker-layer.js';
+import { AttemptSeam } from '../src/mesh/attempt-seam.js';
 import { parseBreakerOptions, type BreakerSettings } from '../src/breaker/breaker-options.js';
 import { createCall, type Call, type Handler, type Reply } from '../src/core/call.js';
 import { systemClock } from '../src/core/clock.js';
@@ -52,7 +53,10 @@ const fleet = new Fleet({ service, clock, events, ewmaTauMs: 10_000 });
 fleet.update([toEndpoint('http://127.0.0.1:1', 'endpoints[0]')]);
 const endpoint = fleet.snapshot.members[0]!;
 const retry = new RetryLayer(parseRetryOptions(undefined) as RetrySettings, { service, clock, rng: seededRng(1), events, hedger: undefined });
-const breakers = new BreakerLayer(parseBreakerOptions(undefined) as BreakerSettings, { service, clock, rng: seededRng(1), events, fleet });
+const breakerSettings = parseBreakerOptions(undefined) as BreakerSettings;
+const breakers = new BreakerLayer(breakerSettings, { service, clock, rng: seededRng(1), events, fleet });
+/** The completion seam as a cluster has it: breaker admission, load tracking, one outcome. */
+const seam = new AttemptSeam({ fleet, clock, breaker: breakers, isFailureStatus: breakerSettings.isFailureStatus });
 
 const ok = { status: 200, headers: {}, body: { dump: async () => {} }, endpoint } as unknown as Reply;
 /** The stub transport: a fresh resolved promise per attempt, as an async handler gives. */
@@ -63,7 +67,7 @@ const balance =
   (below: Handler): Handler =>
   (c) =>
     below({ ...c, endpoint });
-const breakerNext: Handler = (c) => breakers.middleware(c, stub);
+const breakerNext: Handler = (c) => seam.middleware(c, stub);
 const limiter = limiterLayer({ rate: 1e15, burst: 1e15, maxWait: 0 }, { service, clock, events });
 
 // opossum as the breaker layer configured it before it counted outcomes itself, on a bare action,
@@ -82,8 +86,8 @@ const circuit = new CircuitBreaker(action, {
 const variants: Record<string, () => Promise<unknown>> = {
   stub: () => balance(stub)(call),
   retry: () => retry.middleware(call, balance((c) => pickLogLayer(c, stub))),
-  breaker: () => balance(breakerNext)(call),
-  'retry + breaker': () => retry.middleware(call, balance((c) => pickLogLayer(c, breakerNext))),
+  'seam + breaker': () => balance(breakerNext)(call),
+  'retry + seam + breaker': () => retry.middleware(call, balance((c) => pickLogLayer(c, breakerNext))),
   limiter: () => limiter(call, balance(stub)),
   action: () => action(call, stub),
   'opossum.fire': () => circuit.fire(call, stub),
@@ -113,8 +117,8 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length
 const ns = Object.fromEntries([...samples].map(([name, xs]) => [name, median(xs)]));
 const cost = {
   retry: ns.retry! - ns.stub!,
-  breaker: ns.breaker! - ns.stub!,
-  'retry + breaker': ns['retry + breaker']! - ns.stub!,
+  'seam + breaker': ns['seam + breaker']! - ns.stub!,
+  'retry + seam + breaker': ns['retry + seam + breaker']! - ns.stub!,
   limiter: ns.limiter! - ns.stub!,
   'opossum.fire': ns['opossum.fire']! - ns.action!,
 };

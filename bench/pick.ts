@@ -100,11 +100,12 @@ async function child(name: BalancerName, size: number, measuredRounds: number): 
   const fleet = new Fleet({ service: 'bench', clock: systemClock, events: new EventBus(), ewmaTauMs: DEFAULTS.ewmaTauMs });
   fleet.update(endpointsFor(size));
   const now = systemClock.now();
+  const load = fleet.claimLoadWriter();
   for (const state of fleet.snapshot.members) {
-    state.start();
-    state.finish(5 + rng.next() * 45, now, true);
+    load.start(state);
+    load.finish(state, 5 + rng.next() * 45, now, true);
     const inFlight = Math.floor(rng.next() * 8);
-    for (let i = 0; i < inFlight; i++) state.start();
+    for (let i = 0; i < inFlight; i++) load.start(state);
   }
   const balancer = resolveBalancer(name);
   // The client's defaults: the system clock and Math.random.

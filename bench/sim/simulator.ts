@@ -1,14 +1,15 @@
-import { backOffUntil } from '../../src/balance/back-off.js';
 import { BalanceLayer } from '../../src/balance/balance-layer.js';
 import type { Balancer } from '../../src/balance/balancer.js';
 import { resolveBalancer } from '../../src/balance/registry.js';
-import { createCall, type Call } from '../../src/core/call.js';
+import { isServerError } from '../../src/breaker/breaker-options.js';
+import { createCall, type Call, type Reply } from '../../src/core/call.js';
+import { TimeoutError } from '../../src/core/errors.js';
 import { EventBus } from '../../src/core/events.js';
 import { seededRng } from '../../src/core/rng.js';
 import { DEFAULTS } from '../../src/defaults.js';
-import type { EndpointState } from '../../src/fleet/endpoint-state.js';
 import { toEndpoint } from '../../src/fleet/endpoint.js';
 import { Fleet } from '../../src/fleet/fleet.js';
+import { AttemptSeam, type AttemptRecord } from '../../src/mesh/attempt-seam.js';
 import { ArrivalSchedule } from '../load/arrivals.js';
 import { RunRecorder, type Outcome, type RunResult } from '../load/recorder.js';
 import { BackendBehaviour } from '../model/backend-behaviour.js';
@@ -42,13 +43,16 @@ export interface SimulateOptions {
 }
 
 interface Completion extends TimedEvent {
-  readonly state: EndpointState;
+  readonly attempt: AttemptRecord;
   readonly arrival: number;
   readonly outcome: Outcome;
 }
 
+/** What the seam is told a simulated attempt ended with, as a transport would tell it. */
+const ANSWERED = Object.freeze({ status: 200, headers: Object.freeze({}) }) as unknown as Reply;
 /** The reply a backend's error model sends. */
-const UNAVAILABLE = Object.freeze({ status: 503, headers: Object.freeze({}) });
+const UNAVAILABLE = Object.freeze({ status: 503, headers: Object.freeze({}) }) as unknown as Reply;
+const RESET = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
 
 /** A mutable view of a {@link Call}: the simulator reuses one object for every request. */
 type SimCall = { -readonly [K in keyof Call]: Call[K] };
@@ -58,8 +62,9 @@ type SimCall = { -readonly [K in keyof Call]: Call[K] };
  * backends (the same {@link BackendBehaviour} model as the loopback fleet, FIFO queues modelled
  * exactly) under the same seeded arrival sequence. The strategy is the real balancer from the
  * registry (or the {@link ORACLE}) over a real {@link Fleet}, picking through the real
- * {@link BalanceLayer}; the simulator is the load tracker, writing `start()` and
- * `finish(latency, now, ok)` to the endpoint state exactly as the balance layer's middleware does.
+ * {@link BalanceLayer}; every attempt starts and ends at the real {@link AttemptSeam} (its load
+ * tracker and outcome classification), told what a transport would tell it, so the simulated
+ * client cannot drift from the real one.
  * A reply later than the caller's timeout ends the attempt at the timeout as a failure.
  * Retries and breakers are not simulated.
  */
@@ -73,6 +78,8 @@ export async function simulate(scenario: Scenario, strategy: string, options: Si
   const byId = new Map(scenario.backends.map((spec, i) => [spec.name, backends[i]!]));
   const balancer: Balancer = strategy === ORACLE ? oracle(byId) : resolveBalancer(strategy, 'strategies');
   const layer = new BalanceLayer({ service: scenario.name, members: fleet, balancer, clock, rng: seededRng(seed + 1) });
+  const seam = new AttemptSeam({ fleet, clock, breaker: undefined, isFailureStatus: isServerError });
+  const timeoutError = new TimeoutError('attempt', load.timeoutMs);
   const endpoints = scenario.backends.map((spec, i) => toEndpoint({ url: `http://127.0.0.1:${10_000 + i}`, id: spec.name, weight: spec.weight }, `backends[${i}]`));
   const timeline = new MembershipTimeline(scenario.backends, durationMs);
   const changes = [...timeline.changes];
@@ -95,11 +102,10 @@ export async function simulate(scenario: Scenario, strategy: string, options: Si
 
   const complete = (c: Completion): void => {
     clock.set(c.at);
-    const latency = c.at - c.arrival;
-    // What the balance layer's load tracker writes: a 503 also asks load-aware balancers to back off.
-    const penalty = c.outcome === 'status' ? backOffUntil(UNAVAILABLE, c.at, clock) : undefined;
-    c.state.finish(latency, c.at, c.outcome === 'ok', penalty);
-    recorder.record(c.arrival, latency, c.outcome);
+    const { outcome } = c;
+    if (outcome === 'ok' || outcome === 'status') seam.end(c.attempt, outcome === 'ok' ? ANSWERED : UNAVAILABLE);
+    else seam.end(c.attempt, undefined, outcome === 'timeout' ? timeoutError : RESET);
+    recorder.record(c.arrival, c.at - c.arrival, outcome);
   };
   // Runs everything due before `t`: replies, timers armed through the clock, membership changes.
   const runUntil = async (t: number): Promise<void> => {
@@ -128,11 +134,11 @@ export async function simulate(scenario: Scenario, strategy: string, options: Si
     call.key = schedule.key;
     const state = layer.pick(call, at);
     const backend = byId.get(state.id)!;
-    state.start();
+    const attempt = seam.begin(call, state);
     const service = backend.serve(at, timeout);
     const end = Math.min(service.done, at + timeout);
     const outcome: Outcome = service.verdict === '503' ? 'status' : service.verdict === 'reset' ? 'error' : service.done < at + timeout ? 'ok' : 'timeout';
-    completions.push({ at: end, seq: clock.nextSeq(), state, arrival: at, outcome });
+    completions.push({ at: end, seq: clock.nextSeq(), attempt, arrival: at, outcome });
     if (at >= 0 && service.verdict === 'serve') {
       waitSum += Math.min(service.start, at + timeout) - at;
       waited++;

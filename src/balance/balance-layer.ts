@@ -1,4 +1,4 @@
-import type { Call, Middleware, Reply } from '../core/call.js';
+import type { Call, Middleware } from '../core/call.js';
 import type { Clock } from '../core/clock.js';
 import { NoEndpointsError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
@@ -6,7 +6,6 @@ import type { EndpointState } from '../fleet/endpoint-state.js';
 import type { FleetSnapshot } from '../fleet/fleet.js';
 import type { Membership } from '../fleet/membership.js';
 import { randomAvailable, randomUntried } from './available.js';
-import { backOffUntil } from './back-off.js';
 import type { Balancer, Picker } from './balancer.js';
 
 /** Options for {@link BalanceLayer}. */
@@ -34,8 +33,8 @@ const UNTRIED_REPICKS = 2;
 /**
  * The balance layer: keeps one picker per membership snapshot (rebuilt on change only, the old
  * one serving until an asynchronous build finishes), picks one endpoint per attempt preferring
- * endpoints the call has not tried, and is the load tracker: it alone writes in-flight counts,
- * latency samples and server back-off (429/503, `Retry-After`) to the fleet's endpoint state.
+ * endpoints the call has not tried. It only reads endpoint state: the completion seam below it
+ * tracks each attempt's load.
  */
 export class BalanceLayer {
   readonly #options: BalanceLayerOptions;
@@ -58,23 +57,17 @@ export class BalanceLayer {
     return this.#builtVersion;
   }
 
-  /** The middleware: picks, tracks load, calls `next` with `call.endpoint` set. */
-  readonly middleware: Middleware = async (call, next) => {
+  /** The middleware: picks, and calls `next` with `call.endpoint` set. */
+  readonly middleware: Middleware = (call, next) => {
     // Only the first build of a large fleet is waited for; later ones serve with the old picker.
-    while (this.#picker === undefined && this.#pending) await this.#pending;
-    const { clock } = this.#options;
-    const started = clock.now();
-    const state = this.pick(call, started);
-    state.start();
-    let reply: Reply | undefined;
+    if (this.#picker === undefined && this.#pending) return this.#pending.then(() => this.middleware(call, next));
+    let endpoint: EndpointState;
     try {
-      reply = await next({ ...call, endpoint: state });
-      return reply;
-    } finally {
-      const now = clock.now();
-      const ok = reply !== undefined && reply.status < 500;
-      state.finish(now - started, now, ok, reply && backOffUntil(reply, now, clock));
+      endpoint = this.pick(call);
+    } catch (error) {
+      return Promise.reject(error);
     }
+    return next({ ...call, endpoint });
   };
 
   /**

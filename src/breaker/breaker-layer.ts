@@ -1,8 +1,9 @@
-import type { Call, Middleware } from '../core/call.js';
+import type { AttemptOutcomeKind } from '../core/attempt-outcome.js';
+import type { Call } from '../core/call.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { EventBus } from '../core/events.js';
 import { randomInt, type Rng } from '../core/rng.js';
-import type { EndpointState } from '../fleet/endpoint-state.js';
+import type { EndpointState, HealthWriter } from '../fleet/endpoint-state.js';
 import type { Fleet, FleetSnapshot } from '../fleet/fleet.js';
 import type { BreakerSettings } from './breaker-options.js';
 import { EndpointBreaker, type BreakerHost, type BreakerState } from './endpoint-breaker.js';
@@ -23,10 +24,11 @@ export interface BreakerLayerDeps {
 }
 
 /**
- * The breaker layer, just below the balance layer: one {@link EndpointBreaker} per endpoint,
- * created on the endpoint's first pick and attached to its state, so the fleet shuts it down when
- * the endpoint leaves (an endpoint never picked costs nothing here). The layer is the only writer
- * of endpoint health (docs/architecture.md, section 4), and enforces two fleet-wide rules:
+ * The breaker layer: one {@link EndpointBreaker} per endpoint, created on the endpoint's first
+ * attempt and attached to its state, so the fleet shuts it down when the endpoint leaves (an
+ * endpoint never picked costs nothing here). The completion seam asks it to admit each attempt and
+ * tells it how each ended. It holds the fleet's health writer, so it is the only writer of
+ * endpoint health (docs/architecture.md, section 4), and enforces two fleet-wide rules:
  *
  * - the **ejection cap**: at most `maxEjectionPercent` of the fleet (at least one endpoint) is
  *   ejected at once, as Envoy's `max_ejection_percent`; a breaker that trips past the cap stays
@@ -40,6 +42,7 @@ export interface BreakerLayerDeps {
  */
 export class BreakerLayer implements BreakerHost {
   readonly settings: BreakerSettings;
+  readonly health: HealthWriter;
   readonly #deps: BreakerLayerDeps;
   readonly #ejected = new Set<EndpointBreaker>();
   #breakers = 0;
@@ -49,6 +52,7 @@ export class BreakerLayer implements BreakerHost {
   constructor(settings: BreakerSettings, deps: BreakerLayerDeps) {
     this.settings = settings;
     this.#deps = deps;
+    this.health = deps.fleet.claimHealthWriter();
   }
 
   /** Endpoints ejected now (breaker open or half-open). */
@@ -61,18 +65,25 @@ export class BreakerLayer implements BreakerHost {
     return this.#breakers;
   }
 
-  /** The middleware: runs the attempt through `call.endpoint`'s breaker, creating it on first use. */
-  readonly middleware: Middleware = (call, next) => {
-    const endpoint = call.endpoint;
-    if (!endpoint) return Promise.reject(new TypeError('breaker layer reached without an endpoint; the balance layer must run first'));
+  /**
+   * Admits an attempt on `endpoint` through its breaker (made on first use), or throws
+   * {@link CircuitOpenError}; returns the token to {@link BreakerLayer.record} its end with.
+   */
+  admit(endpoint: EndpointState): number {
     let breaker = endpoint.breaker;
     if (!(breaker instanceof EndpointBreaker)) {
       breaker = new EndpointBreaker(endpoint, this);
-      endpoint.attachBreaker(breaker);
+      this.health.attach(endpoint, breaker);
       if (this.#breakers++ === 0) this.#armRotation();
     }
-    return (breaker as EndpointBreaker).run(call, next);
-  };
+    return (breaker as EndpointBreaker).admit();
+  }
+
+  /** An attempt on `endpoint` admitted with `token` ended as `kind`. */
+  record(endpoint: EndpointState, token: number, kind: AttemptOutcomeKind): void {
+    const breaker = endpoint.breaker;
+    if (breaker instanceof EndpointBreaker) breaker.record(token, kind);
+  }
 
   /**
    * Panic mode: an endpoint among all of `snapshot`'s members (the fleet, or the subset the pick

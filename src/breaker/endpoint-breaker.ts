@@ -1,7 +1,7 @@
-import type { Call, Handler, Reply } from '../core/call.js';
+import type { AttemptOutcomeKind } from '../core/attempt-outcome.js';
 import type { TimerHandle } from '../core/clock.js';
 import { CircuitOpenError } from '../core/errors.js';
-import type { EndpointResource, EndpointState } from '../fleet/endpoint-state.js';
+import type { EndpointResource, EndpointState, HealthWriter } from '../fleet/endpoint-state.js';
 import type { BreakerSettings } from './breaker-options.js';
 import type { OutcomeWindow } from './outcome-window.js';
 
@@ -11,6 +11,8 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
 /** What an {@link EndpointBreaker} needs from the breaker layer that owns it. */
 export interface BreakerHost {
   readonly settings: BreakerSettings;
+  /** The fleet's health writer (the breaker layer's capability). */
+  readonly health: HealthWriter;
   /** Arms a timer on the client clock. */
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
@@ -26,7 +28,10 @@ export interface BreakerHost {
   released(breaker: EndpointBreaker): void;
 }
 
-type Outcome = 'success' | 'failure' | 'neutral';
+/** How an attempt was admitted, in the low bits of its admission token. */
+const COUNTED = 0;
+const PROBE = 1;
+const PANIC = 2;
 
 /**
  * One endpoint's circuit breaker: a rolling window of outcomes for the closed state, and a state
@@ -36,8 +41,9 @@ type Outcome = 'success' | 'failure' | 'neutral';
  *   layer's one shared timer); on a failure, once the window holds `volumeThreshold` attempts, a
  *   failure share above `errorThresholdPercentage` trips the breaker: opossum's rule, counted the
  *   way opossum counts (an attempt when it starts, a failure when it ends). Connection errors,
- *   timeouts and failure statuses (5xx by default) count; an attempt aborted by its caller or by a
- *   winning hedge does not. A failing reply is still returned, not thrown.
+ *   timeouts and failure statuses (5xx by default) count (the completion seam's `failure`); an
+ *   attempt aborted by its caller or a winning hedge, or dropped before it was sent, does not. A
+ *   failing reply is still returned, not thrown.
  * - **open**: the endpoint's health is `ejected`, so pickers skip it; after `resetTimeout` on the
  *   injected clock the breaker goes half-open. If the ejection cap forbids ejecting it, the trip is
  *   undone (the breaker stays closed, its window kept) and the next failure asks again.
@@ -79,19 +85,46 @@ export class EndpointBreaker implements EndpointResource {
   }
 
   /**
-   * Runs one attempt through the breaker. An attempt that reaches an ejected endpoint came from a
-   * panic pick: with `panic` on it is sent (and a success closes the breaker), otherwise it fails
-   * with {@link CircuitOpenError} without being sent.
+   * Admits one attempt, or throws {@link CircuitOpenError}: closed admits (counting it in the
+   * window), half-open admits a probe while a slot is free, and an ejected endpoint (reached by a
+   * panic pick) is admitted only with `panic` on. Returns the admission token to give
+   * {@link EndpointBreaker.record} when the attempt ends.
    */
-  run(call: Call, next: Handler): Promise<Reply> {
-    if (this.#state === 'closed') return this.#count(call, next);
+  admit(): number {
+    const token = this.#generation * 4;
+    if (this.#state === 'closed') {
+      this.#window.attempt(this.#host.epoch);
+      return token + COUNTED;
+    }
     if (this.#state === 'half-open' && this.#probes < this.#host.settings.halfOpenProbes) {
       this.#probes++;
-      if (this.#probes === this.#host.settings.halfOpenProbes) this.endpoint.setHealth('ejected');
-      return this.#observe(call, next, true);
+      if (this.#probes === this.#host.settings.halfOpenProbes) this.#host.health.set(this.endpoint, 'ejected');
+      return token + PROBE;
     }
-    if (!this.#host.settings.panic) return Promise.reject(new CircuitOpenError(this.endpoint.id));
-    return this.#observe(call, next, false);
+    if (!this.#host.settings.panic) throw new CircuitOpenError(this.endpoint.id);
+    return token + PANIC;
+  }
+
+  /**
+   * An attempt admitted with `token` ended as `kind`. An outcome from before a transition (the
+   * token's generation is not the breaker's) decides nothing.
+   */
+  record(token: number, kind: AttemptOutcomeKind): void {
+    if (Math.floor(token / 4) !== this.#generation || this.#shutdown) return;
+    const mode = token % 4;
+    if (mode === COUNTED) {
+      if (kind === 'failure') this.#failed();
+      // Never sent: it says nothing of the endpoint, so it must not dilute the failure share either.
+      else if (kind === 'dropped') this.#window.withdraw(this.#host.epoch);
+    } else if (kind === 'ok') {
+      this.#close();
+    } else if (mode === PROBE && kind === 'failure') {
+      this.#open('half-open');
+    } else if (mode === PROBE) {
+      // An aborted or dropped probe says nothing about the endpoint: free its slot.
+      this.#probes--;
+      this.#host.health.set(this.endpoint, 'probing');
+    }
   }
 
   /** Shuts the breaker down: clears its timer (the fleet calls this when the endpoint leaves). */
@@ -103,26 +136,10 @@ export class EndpointBreaker implements EndpointResource {
     this.#host.released(this);
   }
 
-  /** A closed-state attempt, counted in the window it started in. */
-  async #count(call: Call, next: Handler): Promise<Reply> {
-    const window = this.#window;
-    window.attempt(this.#host.epoch);
-    let reply: Reply;
-    try {
-      reply = await next(call);
-    } catch (error) {
-      if (!call.signal?.aborted) this.#failed(window);
-      throw error;
-    }
-    if (this.#host.settings.isFailureStatus(reply.status) && !call.signal?.aborted) this.#failed(window);
-    return reply;
-  }
-
   /** A closed-state attempt failed: count it, and trip if the window says so (opossum's rule). */
-  #failed(window: OutcomeWindow): void {
+  #failed(): void {
+    const window = this.#window;
     window.failure(this.#host.epoch);
-    // A window replaced on close, or a breaker no longer closed, takes no decision.
-    if (window !== this.#window || this.#state !== 'closed' || this.#shutdown) return;
     const { volumeThreshold, errorThresholdPercentage } = this.#host.settings;
     if (window.attempts < volumeThreshold) return;
     if ((window.failures / window.attempts) * 100 > errorThresholdPercentage) this.#trip();
@@ -135,7 +152,7 @@ export class EndpointBreaker implements EndpointResource {
 
   #open(from: BreakerState): void {
     this.#transition('open');
-    this.endpoint.setHealth('ejected');
+    this.#host.health.set(this.endpoint, 'ejected');
     this.#timer = this.#host.setTimeout(() => this.#halfOpen(), this.#host.settings.resetTimeout);
     this.#host.changed(this, from, 'open');
   }
@@ -144,7 +161,7 @@ export class EndpointBreaker implements EndpointResource {
     this.#timer = undefined;
     if (this.#shutdown) return;
     this.#transition('half-open');
-    this.endpoint.setHealth('probing');
+    this.#host.health.set(this.endpoint, 'probing');
     this.#host.changed(this, 'open', 'half-open');
   }
 
@@ -154,7 +171,7 @@ export class EndpointBreaker implements EndpointResource {
     if (this.#timer !== undefined) this.#host.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#window = this.#host.newWindow();
-    this.endpoint.setHealth('healthy');
+    this.#host.health.set(this.endpoint, 'healthy');
     this.#host.changed(this, from, 'closed');
   }
 
@@ -162,32 +179,5 @@ export class EndpointBreaker implements EndpointResource {
     this.#state = to;
     this.#probes = 0;
     this.#generation++;
-  }
-
-  async #observe(call: Call, next: Handler, probe: boolean): Promise<Reply> {
-    const generation = this.#generation;
-    let outcome: Outcome = 'failure';
-    try {
-      const reply = await next(call);
-      outcome = this.#host.settings.isFailureStatus(reply.status) ? 'failure' : 'success';
-      return reply;
-    } catch (error) {
-      if (call.signal?.aborted) outcome = 'neutral';
-      throw error;
-    } finally {
-      if (generation === this.#generation && !this.#shutdown) this.#settle(outcome, probe);
-    }
-  }
-
-  #settle(outcome: Outcome, probe: boolean): void {
-    if (outcome === 'success') {
-      this.#close();
-    } else if (probe && outcome === 'failure') {
-      this.#open('half-open');
-    } else if (probe) {
-      // An aborted probe says nothing about the endpoint: free its slot.
-      this.#probes--;
-      this.endpoint.setHealth('probing');
-    }
   }
 }

@@ -46,6 +46,18 @@ export class OutcomeWindow {
     this.#attemptTotal++;
   }
 
+  /**
+   * Takes back an attempt counted at rotation count `epoch` that was never sent (refused before a
+   * byte left): such a refusal ends at once, so it is taken from the current bucket, if that still
+   * holds one (after a rotation in between, the attempt has left with its bucket or soon will).
+   */
+  withdraw(epoch: number): void {
+    if (epoch !== this.#epoch) this.#rotate(epoch);
+    if (this.#attempts[this.#current] === 0) return;
+    this.#attempts[this.#current]!--;
+    this.#attemptTotal--;
+  }
+
   /** Counts a failure ending at rotation count `epoch`. */
   failure(epoch: number): void {
     if (epoch !== this.#epoch) this.#rotate(epoch);

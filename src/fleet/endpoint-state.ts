@@ -10,12 +10,36 @@ export interface EndpointResource {
 }
 
 /**
- * The fleet's per-endpoint state. The fleet owns it; each field has one writer
- * (docs/architecture.md, section 4):
- * - load (`inFlight`, latency EWMA, counters) is written only by the load tracker in the balance
- *   layer, through {@link EndpointState.start} and {@link EndpointState.finish};
- * - health is written only by the breaker layer, through {@link EndpointState.setHealth};
- * - balancers only read.
+ * Writes an endpoint's load: in-flight count, latency estimate, counters, server back-off. One
+ * per fleet, held by the cluster's load tracker ({@link Fleet.claimLoadWriter}).
+ */
+export interface LoadWriter {
+  /** An attempt was sent to `state`. */
+  start(state: EndpointState): void;
+  /**
+   * An attempt on `state` finished after `latencyMs` at `now`; `ok` is false for failures.
+   * `penaltyUntil`, when set, records a server's request to back off.
+   */
+  finish(state: EndpointState, latencyMs: number, now: number, ok: boolean, penaltyUntil?: number): void;
+  /** An attempt on `state` ended without telling anything about it (aborted, or never sent): no sample. */
+  abandon(state: EndpointState): void;
+}
+
+/** Writes an endpoint's health and attaches its breaker. One per fleet, held by the breaker layer ({@link Fleet.claimHealthWriter}). */
+export interface HealthWriter {
+  /** Sets `state`'s health; returns true when it changed. */
+  set(state: EndpointState, health: EndpointHealth): boolean;
+  /** Attaches `state`'s breaker (released by the fleet when the endpoint leaves). */
+  attach(state: EndpointState, breaker: EndpointResource): void;
+}
+
+/**
+ * The fleet's per-endpoint state. The fleet owns it; each field has one writer, by construction
+ * (docs/architecture.md, section 4): the state's own API only reads, and writes go through the
+ * two capabilities {@link EndpointState.writers} makes once per fleet:
+ * - load (`inFlight`, latency EWMA, counters) through the {@link LoadWriter}, held by the load tracker;
+ * - health and the breaker through the {@link HealthWriter}, held by the breaker layer;
+ * - balancers and user code hold no writer, so they only read.
  *
  * The fields pickers compare on every sample live in a row of the fleet's endpoint table (its
  * columns are `FleetSnapshot.table`); this object reads and writes that row. When the endpoint
@@ -115,42 +139,46 @@ export class EndpointState {
     return this.#breaker;
   }
 
-  /** Load tracker: an attempt was sent. */
-  start(): void {
-    this.#table.inFlight[this.#row]!++;
-  }
-
   /**
-   * Load tracker: an attempt finished after `latencyMs` at `now`. `ok` is false for failures.
-   * `penaltyUntil`, when set, records a server's request to back off.
+   * @internal The fleet's two write capabilities over its states (the only code that writes a
+   * state's load or health). The fleet calls this once and hands each writer out once.
    */
-  finish(latencyMs: number, now: number, ok: boolean, penaltyUntil?: number): void {
-    const table = this.#table;
-    const row = this.#row;
-    table.inFlight[row]!--;
-    this.#requests++;
-    if (!ok) this.#failures++;
-    table.ewmaCost[row] = observePeakEwma(table.ewmaCost[row]!, table.ewmaStamp[row]!, latencyMs, now, table.ewmaTauMs, table.ewmaStaleMs);
-    table.ewmaStamp[row] = now;
-    if (penaltyUntil !== undefined && penaltyUntil > table.loadPenaltyUntil[row]!) {
-      table.loadPenaltyUntil[row] = penaltyUntil;
-      table.penaltyPending[row] = 1;
-    } else if (table.penaltyPending[row] === 1 && table.loadPenaltyUntil[row]! <= now) {
-      table.penaltyPending[row] = 0;
-    }
-  }
-
-  /** Breaker layer: sets health. Returns true when it changed. */
-  setHealth(health: EndpointHealth): boolean {
-    const code = healthCode(health);
-    if (this.#table.health[this.#row] === code) return false;
-    this.#table.health[this.#row] = code;
-    return true;
-  }
-
-  /** Breaker layer: attaches the endpoint's breaker (released by the fleet when the endpoint leaves). */
-  attachBreaker(breaker: EndpointResource): void {
-    this.#breaker = breaker;
+  static writers(): { load: LoadWriter; health: HealthWriter } {
+    const load: LoadWriter = {
+      start(state) {
+        state.#table.inFlight[state.#row]!++;
+      },
+      abandon(state) {
+        state.#table.inFlight[state.#row]!--;
+      },
+      finish(state, latencyMs, now, ok, penaltyUntil) {
+        const table = state.#table;
+        const row = state.#row;
+        table.inFlight[row]!--;
+        state.#requests++;
+        if (!ok) state.#failures++;
+        table.ewmaCost[row] = observePeakEwma(table.ewmaCost[row]!, table.ewmaStamp[row]!, latencyMs, now, table.ewmaTauMs, table.ewmaStaleMs);
+        table.ewmaStamp[row] = now;
+        if (penaltyUntil !== undefined && penaltyUntil > table.loadPenaltyUntil[row]!) {
+          table.loadPenaltyUntil[row] = penaltyUntil;
+          table.penaltyPending[row] = 1;
+        } else if (table.penaltyPending[row] === 1 && table.loadPenaltyUntil[row]! <= now) {
+          table.penaltyPending[row] = 0;
+        }
+      },
+    };
+    const health: HealthWriter = {
+      set(state, value) {
+        const code = healthCode(value);
+        if (state.#table.health[state.#row] === code) return false;
+        state.#table.health[state.#row] = code;
+        return true;
+      },
+      attach(state, breaker) {
+        state.#breaker = breaker;
+      },
+    };
+    return { load, health };
   }
 
   /** Fleet: discovery changed the endpoint's weight, zone or tags (same id and origin). */

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { EventBus } from '../core/events.js';
 import type { Endpoint } from './endpoint.js';
-import { EndpointState } from './endpoint-state.js';
+import { EndpointState, type HealthWriter, type LoadWriter } from './endpoint-state.js';
 import { EndpointTable, type EndpointColumns } from './endpoint-table.js';
 
 /** What changed in one membership update. */
@@ -55,11 +55,36 @@ export class Fleet {
   #byId = new Map<string, EndpointState>();
   #snapshot: FleetSnapshot;
   #listeners = new Set<(change: MembershipChange, snapshot: FleetSnapshot) => void>();
+  /** The write capabilities over this fleet's states, each handed out once. */
+  #load: LoadWriter | undefined;
+  #health: HealthWriter | undefined;
 
   constructor(options: FleetOptions) {
     this.#options = options;
     this.#table = new EndpointTable(options.ewmaTauMs, undefined, options.ewmaStaleMs);
     this.#snapshot = this.#snapshotOf(0, []);
+    const writers = EndpointState.writers();
+    this.#load = writers.load;
+    this.#health = writers.health;
+  }
+
+  /**
+   * The capability to write the members' load (the load tracker's). Handed out once, so the fleet's
+   * load has one writer; a second claim throws.
+   */
+  claimLoadWriter(): LoadWriter {
+    const load = this.#load;
+    if (!load) throw new Error(`the load writer of service '${this.#options.service}' is already claimed`);
+    this.#load = undefined;
+    return load;
+  }
+
+  /** The capability to write the members' health (the breaker layer's). Handed out once; a second claim throws. */
+  claimHealthWriter(): HealthWriter {
+    const health = this.#health;
+    if (!health) throw new Error(`the health writer of service '${this.#options.service}' is already claimed`);
+    this.#health = undefined;
+    return health;
   }
 
   /** The current membership. */

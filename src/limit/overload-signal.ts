@@ -1,5 +1,6 @@
 import type { Call, Reply } from '../core/call.js';
-import { SwitchyardError, TimeoutError, type ErrorCode } from '../core/errors.js';
+import { errorOutcome } from '../core/attempt-outcome.js';
+import { TimeoutError } from '../core/errors.js';
 import { isConnectionError } from '../retry/retryable.js';
 
 /**
@@ -14,19 +15,6 @@ export type AttemptSignal = 'ok' | 'overload' | 'ignore';
 /** Reply statuses that mean "overloaded, try less" (RFC 9110 503, RFC 6585 429). */
 const OVERLOAD_STATUSES: ReadonlySet<number> = new Set([429, 503]);
 
-/** Errors raised before anything was sent: they tell nothing about the service's load. */
-const LOCAL_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'SWITCHYARD_RATE_LIMITED',
-  'SWITCHYARD_CONCURRENCY_LIMITED',
-  'SWITCHYARD_THROTTLED',
-  'SWITCHYARD_CIRCUIT_OPEN',
-  'SWITCHYARD_NO_ENDPOINTS',
-  'SWITCHYARD_BULKHEAD_FULL',
-  'SWITCHYARD_CLIENT_CLOSED',
-  'SWITCHYARD_INVALID_REQUEST',
-  'SWITCHYARD_UNREPLAYABLE_BODY',
-]);
-
 /** Reads a reply. */
 export function replySignal(reply: Reply): AttemptSignal {
   return OVERLOAD_STATUSES.has(reply.status) ? 'overload' : 'ok';
@@ -34,8 +22,8 @@ export function replySignal(reply: Reply): AttemptSignal {
 
 /** Reads a failed attempt. */
 export function errorSignal(call: Call, error: unknown): AttemptSignal {
-  if (call.signal?.aborted) return 'ignore';
+  // Aborted or refused before sending: the same classification the completion seam makes.
+  if (errorOutcome(call, error) !== 'failure') return 'ignore';
   if (error instanceof TimeoutError) return 'overload';
-  if (error instanceof SwitchyardError && LOCAL_REFUSALS.has(error.code)) return 'ignore';
   return isConnectionError(error) ? 'overload' : 'ok';
 }

@@ -2,6 +2,7 @@ import type { Tracer } from '@opentelemetry/api';
 import { BalanceLayer } from '../balance/balance-layer.js';
 import type { Balancer } from '../balance/balancer.js';
 import { BreakerLayer } from '../breaker/breaker-layer.js';
+import { isServerError } from '../breaker/breaker-options.js';
 import type { Handler } from '../core/call.js';
 import type { Clock } from '../core/clock.js';
 import type { EventBus } from '../core/events.js';
@@ -16,6 +17,7 @@ import type { Membership } from '../fleet/membership.js';
 import { SubsetView } from '../fleet/subset-view.js';
 import { Transport } from '../transport/transport.js';
 import type { Fingerprints } from './fingerprint.js';
+import { AttemptSeam } from './attempt-seam.js';
 import { clusterHandler } from './pipeline.js';
 import type { ServiceSettings, SubsetSettings } from './service-options.js';
 
@@ -61,6 +63,8 @@ export class Cluster {
   readonly #deps: ClusterDeps;
   readonly #settings: ServiceSettings;
   readonly #breaker: BreakerLayer | undefined;
+  /** Where every attempt of the cluster starts and ends. */
+  readonly seam: AttemptSeam;
   readonly #transport: Transport;
   readonly #discovery: Discovery;
   /** The cluster's own provider for a static endpoint list, updated in place by later generations. */
@@ -88,6 +92,7 @@ export class Cluster {
     this.#breaker = settings.breaker
       ? new BreakerLayer(settings.breaker, { service, clock, rng, events, fleet: this.fleet, mayEject: (endpoint) => this.#subsetsMayEject(endpoint) })
       : undefined;
+    this.seam = new AttemptSeam({ fleet: this.fleet, clock, breaker: this.#breaker, isFailureStatus: settings.breaker ? settings.breaker.isFailureStatus : isServerError });
     this.#transport = new Transport({ ...settings.transport, service, clock, fleet: this.fleet, attemptTimeout: settings.timeout.attempt });
     if (settings.source.kind === 'static') {
       this.#static = staticDiscovery(settings.source.endpoints, `services.${service}.endpoints`);
@@ -138,7 +143,7 @@ export class Cluster {
       const view = subset ? this.#view(subset) : undefined;
       const { clock, rng, tracer } = this.#deps;
       const balance = new BalanceLayer({ service: this.service, members: view?.value ?? this.fleet, balancer, clock, rng, panic: this.#breaker?.panicPick });
-      const value = clusterHandler({ balance, breaker: this.#breaker, tracer, transport: this.#transport });
+      const value = clusterHandler({ balance, seam: this.seam, tracer, transport: this.#transport });
       return {
         value,
         close: () => {

@@ -1,6 +1,5 @@
 import type { Tracer } from '@opentelemetry/api';
 import type { BalanceLayer } from '../balance/balance-layer.js';
-import type { BreakerLayer } from '../breaker/breaker-layer.js';
 import { Bulkhead } from '../bulkhead/bulkhead.js';
 import type { BulkheadSettings } from '../bulkhead/bulkhead-options.js';
 import { compose, type Handler, type Middleware } from '../core/call.js';
@@ -23,6 +22,7 @@ import { noRetrySettings, type RetrySettings } from '../retry/retry-options.js';
 import { attemptSpanLayer, logicalSpanLayer } from '../telemetry/tracing.js';
 import type { Transport } from '../transport/transport.js';
 import type { ClusterLease } from './cluster.js';
+import type { AttemptSeam } from './attempt-seam.js';
 import type { Fingerprints } from './fingerprint.js';
 
 /*
@@ -32,7 +32,8 @@ import type { Fingerprints } from './fingerprint.js';
  *   router          first matching route, weighted split to a subset   once per logical call
  *   route stack     fallback, bulkhead, retry (+ hedging), throttle,   per route
  *                   limiter, concurrency limit
- *   cluster         balance, pick log, breaker, attempt span, transport per attempt, shared per service
+ *   cluster         balance, pick log, completion seam (breaker        per attempt, shared per service
+ *                   admission, load, outcome), attempt span, transport
  *
  * Each position has a reason, written beside it below.
  */
@@ -114,19 +115,21 @@ export function routeStack(policy: RoutePolicy, lease: ClusterLease, deps: Route
 /** The parts of a cluster its attempt handler is made of. */
 export interface ClusterParts {
   readonly balance: BalanceLayer;
-  readonly breaker: BreakerLayer | undefined;
+  readonly seam: AttemptSeam;
   readonly tracer: Tracer | undefined;
   readonly transport: Transport;
 }
 
 /** A cluster's attempt handler: one attempt, from the pick to the wire. */
-export function clusterHandler({ balance, breaker, tracer, transport }: ClusterParts): Handler {
+export function clusterHandler({ balance, seam, tracer, transport }: ClusterParts): Handler {
   // Balance picks one endpoint per attempt and tracks its load; everything below is per endpoint.
   const layers: Middleware[] = [balance.middleware];
   // Just below the pick, the pick log tells retries and hedges which endpoint each attempt went to.
   layers.push(pickLogLayer);
-  // The breaker is per endpoint, so it sits below the pick; what it ejects, the balancer no longer picks.
-  if (breaker) layers.push(breaker.middleware);
+  // The completion seam is per endpoint, so it sits below the pick: it admits the attempt through
+  // the endpoint's breaker (what that ejects, the balancer no longer picks), and classifies the
+  // attempt's end once for the load tracker, the breaker and metrics.
+  layers.push(seam.middleware);
   // One client span per attempt, as the HTTP semantic conventions ask (http.request.resend_count).
   if (tracer) layers.push(attemptSpanLayer(tracer));
   return compose(...layers)(transport.handler);

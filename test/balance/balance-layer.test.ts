@@ -2,14 +2,23 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { BalanceLayer } from '../../src/balance/balance-layer.js';
-import type { Handler, Reply } from '../../src/core/call.js';
+import type { Handler, Middleware, Reply } from '../../src/core/call.js';
+import { AttemptSeam } from '../../src/mesh/attempt-seam.js';
 import { NoEndpointsError, p2c, peakEwma, seededRng, type Balancer, type Picker } from '../../src/index.js';
 import type { EndpointState } from '../../src/fleet/endpoint-state.js';
 import type { Fleet } from '../../src/fleet/fleet.js';
 import { call, endpoint, endpoints, fleetOf } from './support/fleet.js';
+import { load, health } from '../support/endpoint-writers.js';
 
+/**
+ * The balance layer over the completion seam, as a cluster stacks them: `middleware` picks, then
+ * runs the attempt through the seam (its load tracker writes the endpoint's load).
+ */
 function layerOf(fleet: Fleet, clock: ReturnType<typeof fleetOf>['clock'], balancer: Balancer = p2c()) {
-  return new BalanceLayer({ service: 'svc', members: fleet, balancer, clock, rng: seededRng(1) });
+  const balance = new BalanceLayer({ service: 'svc', members: fleet, balancer, clock, rng: seededRng(1) });
+  const seam = new AttemptSeam({ fleet, clock, breaker: undefined, isFailureStatus: (status) => status >= 500 });
+  const pick = balance.middleware;
+  return Object.assign(balance, { middleware: ((c, next) => pick(c, (picked) => seam.middleware(picked, next))) as Middleware });
 }
 
 /** A terminal handler that answers at once with `status` and `headers`. */
@@ -32,7 +41,7 @@ function controlledBalancer() {
 /** A picker that always returns `state`. */
 const always = (state: EndpointState): Picker => ({ pick: () => state });
 
-describe('the balance layer records server back-off on the endpoint (the load tracker)', () => {
+describe('the load tracker at the completion seam records server back-off on the endpoint', () => {
   it.each<{ status: number; headers: Record<string, string>; until: number }>([
     { status: 503, headers: { 'retry-after': '2' }, until: 2_000 },
     { status: 429, headers: {}, until: 1_000 },
@@ -53,8 +62,8 @@ describe('the balance layer records server back-off on the endpoint (the load tr
     const { fleet, clock } = fleetOf(endpoints(2));
     const layer = layerOf(fleet, clock);
     const [a, b] = fleet.snapshot.members;
-    b!.start();
-    b!.start();
+    load.start(b!);
+    load.start(b!);
     await layer.middleware({ ...call(), tried: new Set() }, answer(429));
     expect(a!.loadPenaltyUntil).toBe(1_000);
     const picks = Array.from({ length: 20 }, () => layer.pick(call()).id);
@@ -83,8 +92,8 @@ describe('picker rebuilds', () => {
     builds[0]!.resolve(always(e0!));
     await Promise.resolve();
     expect(layer.pick(call())).toBe(e0);
-    e0!.start(); // load and health changes build nothing
-    e0!.setHealth('probing');
+    load.start(e0!); // load and health changes build nothing
+    health.set(e0!, 'probing');
     expect(builds).toHaveLength(1);
     fleet.update(endpoints(3));
     expect(builds).toHaveLength(2);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultTableSize, MaglevPicker } from '../../src/balance/maglev.js';
 import { maglev, ringHash, seededRng, type Balancer, type Picker } from '../../src/index.js';
 import { call, endpoints, fleetOf, pickerFor, tally } from './support/fleet.js';
+import { health } from '../support/endpoint-writers.js';
 
 const KEYS = Array.from({ length: 10_000 }, (_, i) => `user-${i}`);
 
@@ -52,13 +53,13 @@ describe.each([
     const { fleet, clock } = fleetOf(endpoints(10));
     const picker = await pickerFor(factory(), fleet, clock);
     const owners = KEYS.map((key) => picker.pick(call(key))!.id);
-    fleet.snapshot.members[3]!.setHealth('ejected');
+    health.set(fleet.snapshot.members[3]!, 'ejected');
     KEYS.forEach((key, i) => {
       const now = picker.pick(call(key))!.id;
       if (owners[i] === 'e3') expect(now).not.toBe('e3');
       else expect(now).toBe(owners[i]);
     });
-    fleet.snapshot.members[3]!.setHealth('healthy');
+    health.set(fleet.snapshot.members[3]!, 'healthy');
     expect(KEYS.map((key) => picker.pick(call(key))!.id)).toEqual(owners);
   });
 
@@ -67,7 +68,7 @@ describe.each([
     const picker = await pickerFor(factory(), fleet, clock, seededRng(9));
     const counts = tally(picker, 4_000);
     for (const id of ['e0', 'e1', 'e2', 'e3']) expect(Math.abs(counts.get(id)! / 4_000 - 0.25)).toBeLessThan(0.03);
-    for (const state of fleet.snapshot.members) state.setHealth('ejected');
+    for (const state of fleet.snapshot.members) health.set(state, 'ejected');
     expect(picker.pick(call('user-1'))).toBeUndefined();
     expect(picker.pick(call())).toBeUndefined();
   });

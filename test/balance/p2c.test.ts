@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock, p2c, seededRng } from '../../src/index.js';
 import { call, endpoints, fleetOf, pickerFor, setInFlight, tally } from './support/fleet.js';
+import { load, health } from '../support/endpoint-writers.js';
 
 describe('p2c', () => {
   it('never picks the more loaded of its two samples (two endpoints: the samples are both, so always the lighter)', async () => {
@@ -45,16 +46,16 @@ describe('p2c', () => {
     const { fleet, clock } = fleetOf(endpoints(2));
     const [idle, busy] = fleet.snapshot.members;
     setInFlight(busy!, 100, 0);
-    idle!.setHealth('ejected');
+    health.set(idle!, 'ejected');
     const picker = await pickerFor(p2c(), fleet, clock);
     expect(Object.fromEntries(tally(picker, 50))).toEqual({ e1: 50 });
-    busy!.setHealth('ejected');
+    health.set(busy!, 'ejected');
     expect(picker.pick(call())).toBeUndefined();
   });
 
   it('finds the available endpoints when most are ejected', async () => {
     const { fleet, clock } = fleetOf(endpoints(100));
-    fleet.snapshot.members.forEach((s, i) => i % 50 !== 7 && s.setHealth('ejected'));
+    fleet.snapshot.members.forEach((s, i) => i % 50 !== 7 && health.set(s, 'ejected'));
     const counts = tally(await pickerFor(p2c(), fleet, clock), 500);
     expect([...counts.keys()].sort()).toEqual(['e57', 'e7']);
   });
@@ -62,8 +63,8 @@ describe('p2c', () => {
   it('steers away from an endpoint the server asked to back off (429/503), until the back-off ends', async () => {
     const { fleet, clock } = fleetOf(endpoints(2));
     const [asked, other] = fleet.snapshot.members;
-    asked!.start();
-    asked!.finish(5, 0, true, 1_000);
+    load.start(asked!);
+    load.finish(asked!, 5, 0, true, 1_000);
     setInFlight(other!, 30, 0);
     const picker = await pickerFor(p2c(), fleet, clock);
     expect(Object.fromEntries(tally(picker, 20, undefined, 999))).toEqual({ e1: 20 });
@@ -73,8 +74,8 @@ describe('p2c', () => {
   it('steers away from an endpoint that asked to back off at clock times below zero too (a manual or simulated clock may start there), where the others never asked', async () => {
     const { fleet, clock } = fleetOf(endpoints(2), { clock: new ManualClock(-5_000) });
     const [asked, other] = fleet.snapshot.members;
-    asked!.start();
-    asked!.finish(5, -5_000, true, -4_000);
+    load.start(asked!);
+    load.finish(asked!, 5, -5_000, true, -4_000);
     setInFlight(other!, 30, -5_000);
     const picker = await pickerFor(p2c(), fleet, clock);
     expect(Object.fromEntries(tally(picker, 20, undefined, -4_500))).toEqual({ e1: 20 });

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { decayedPeakEwma, isStalePeakEwma, observePeakEwma } from '../../src/fleet/peak-ewma.js';
 import { peakEwma, seededRng } from '../../src/index.js';
 import { call, endpoints, fleetOf, pickerFor, simulate, share } from './support/fleet.js';
+import { load } from '../support/endpoint-writers.js';
 
 describe('the peak-EWMA estimate', () => {
   it('takes the first sample as it is (no sample yet: stamp -Infinity), jumps to a higher one, blends a lower one with weight 1 - exp(-Δt/τ)', () => {
@@ -76,11 +77,11 @@ describe('peak-ewma', () => {
   it('handles an endpoint without latency history as Finagle does: free while idle, last while its first requests are out', async () => {
     const { fleet, clock } = fleetOf(endpoints(2));
     const [known, fresh] = fleet.snapshot.members;
-    known!.start();
-    known!.finish(1_000, 0, true);
+    load.start(known!);
+    load.finish(known!, 1_000, 0, true);
     const picker = await pickerFor(peakEwma(), fleet, clock);
     expect(picker.pick(call(), 0)).toBe(fresh);
-    fresh!.start();
+    load.start(fresh!);
     for (let i = 0; i < 10; i++) expect(picker.pick(call(), 0)).toBe(known);
   });
 });

@@ -8,6 +8,7 @@ import { membersByRow } from '../../src/balance/by-row.js';
 import { resolveBalancer } from '../../src/balance/registry.js';
 import { BALANCER_NAMES, p2c, seededRng } from '../../src/index.js';
 import { call, endpoints, fleetOf, pickerFor, setInFlight, tally } from './support/fleet.js';
+import { health } from '../support/endpoint-writers.js';
 
 /** Fleets of e0 … e5 whose rows are not member indices, and how. */
 const LAYOUTS = [
@@ -30,7 +31,7 @@ describe.each(LAYOUTS)('with rows $layout', ({ churn, members }) => {
   it.each(BALANCER_NAMES)('%s never picks an ejected endpoint and reaches every other', async (name) => {
     const { fleet, clock } = churned(churn, members);
     const ejected = new Set([fleet.snapshot.members[1]!.id, fleet.snapshot.members[4]!.id]);
-    for (const id of ejected) fleet.get(id)!.setHealth('ejected');
+    for (const id of ejected) health.set(fleet.get(id)!, 'ejected');
     const picker = await pickerFor(resolveBalancer(name), fleet, clock, seededRng(9));
     const picked = tally(picker, 3_000, (i) => call(`user-${i}`));
     const expected = fleet.snapshot.members.map((s) => s.id).filter((id) => !ejected.has(id));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { leastRequest, leastResponseTime, random, seededRng } from '../../src/index.js';
 import { call, endpoints, fleetOf, pickerFor, sequence, setInFlight, tally } from './support/fleet.js';
+import { load, health } from '../support/endpoint-writers.js';
 
 describe('least-request', () => {
   it('picks the endpoint with the fewest requests in flight', async () => {
@@ -19,16 +20,16 @@ describe('least-request', () => {
   it('skips ejected endpoints and ranks endpoints backing off after every other', async () => {
     const { fleet, clock } = fleetOf(endpoints(3));
     const [a, b, c] = fleet.snapshot.members;
-    a!.setHealth('ejected');
-    b!.start();
-    b!.finish(1, 0, true, 500);
+    health.set(a!, 'ejected');
+    load.start(b!);
+    load.finish(b!, 1, 0, true, 500);
     setInFlight(c!, 9, 0);
     const picker = await pickerFor(leastRequest(), fleet, clock);
     expect(sequence(picker, 2, 100)).toEqual(['e2', 'e2']);
     expect(sequence(picker, 2, 500)).toEqual(['e1', 'e1']);
-    c!.setHealth('ejected');
+    health.set(c!, 'ejected');
     expect(sequence(picker, 1, 100)).toEqual(['e1']);
-    b!.setHealth('ejected');
+    health.set(b!, 'ejected');
     expect(sequence(picker, 1, 100)).toEqual(['-']);
   });
 
@@ -53,8 +54,8 @@ describe('least-response-time', () => {
     const { fleet, clock } = fleetOf(endpoints(3));
     const [a, b, c] = fleet.snapshot.members;
     for (const [state, ms] of [[a, 30], [b, 10], [c, 12]] as const) {
-      state!.start();
-      state!.finish(ms, 0, true);
+      load.start(state!);
+      load.finish(state!, ms, 0, true);
     }
     const picker = await pickerFor(leastResponseTime(), fleet, clock);
     expect(picker.pick(call(), 0)).toBe(b); // 10 × 1
@@ -65,11 +66,11 @@ describe('least-response-time', () => {
   it('probes an endpoint without latency history first, but only one request at a time', async () => {
     const { fleet, clock } = fleetOf(endpoints(2));
     const [known, fresh] = fleet.snapshot.members;
-    known!.start();
-    known!.finish(1, 0, true);
+    load.start(known!);
+    load.finish(known!, 1, 0, true);
     const picker = await pickerFor(leastResponseTime(), fleet, clock);
     expect(picker.pick(call(), 0)).toBe(fresh);
-    fresh!.start();
+    load.start(fresh!);
     expect(picker.pick(call(), 0)).toBe(known);
   });
 });
@@ -83,10 +84,10 @@ describe('random', () => {
 
   it('skips ejected endpoints and finds none when all are', async () => {
     const { fleet, clock } = fleetOf(endpoints(50));
-    fleet.snapshot.members.forEach((s, i) => i !== 31 && s.setHealth('ejected'));
+    fleet.snapshot.members.forEach((s, i) => i !== 31 && health.set(s, 'ejected'));
     const picker = await pickerFor(random(), fleet, clock);
     expect(Object.fromEntries(tally(picker, 100))).toEqual({ e31: 100 });
-    fleet.snapshot.members[31]!.setHealth('ejected');
+    health.set(fleet.snapshot.members[31]!, 'ejected');
     expect(picker.pick(call())).toBeUndefined();
   });
 });

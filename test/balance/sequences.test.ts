@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { roundRobin, seededRng, weightedRoundRobin } from '../../src/index.js';
 import { endpoints, fleetOf, pickerFor, sequence, tally } from './support/fleet.js';
+import { health } from '../support/endpoint-writers.js';
 
 const ids = (letters: string) => [...letters].map((c) => (c === '-' ? '-' : `e${c.charCodeAt(0) - 'A'.charCodeAt(0)}`));
 
@@ -13,7 +14,7 @@ describe('round-robin', () => {
     { fleet: 3, ejected: [0, 1, 2], expected: '---' },
   ])('visits $fleet endpoints with $ejected ejected as $expected', async ({ fleet: n, ejected, expected }) => {
     const { fleet, clock } = fleetOf(endpoints(n));
-    for (const i of ejected) fleet.snapshot.members[i]!.setHealth('ejected');
+    for (const i of ejected) health.set(fleet.snapshot.members[i]!, 'ejected');
     const picker = await pickerFor(roundRobin(), fleet, clock);
     expect(sequence(picker, expected.length)).toEqual(ids(expected));
   });
@@ -31,7 +32,7 @@ describe('weighted round-robin (EDF)', () => {
     { weights: [2, 2], ejected: [0, 1], expected: '---' },
   ])('with weights $weights and $ejected ejected picks $expected', async ({ weights, ejected, expected }) => {
     const { fleet, clock } = fleetOf(endpoints(weights.length, weights));
-    for (const i of ejected) fleet.snapshot.members[i]!.setHealth('ejected');
+    for (const i of ejected) health.set(fleet.snapshot.members[i]!, 'ejected');
     const picker = await pickerFor(weightedRoundRobin(), fleet, clock);
     expect(sequence(picker, expected.length).join('')).toBe(ids(expected).join(''));
   });

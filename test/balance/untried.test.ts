@@ -5,6 +5,7 @@ import { BALANCER_NAMES, resolveBalancer } from '../../src/balance/registry.js';
 import { createCall, type Call } from '../../src/core/call.js';
 import { seededRng } from '../../src/index.js';
 import { endpoints, fleetOf, pickerFor, setInFlight } from './support/fleet.js';
+import { load, health } from '../support/endpoint-writers.js';
 
 /** A retry of a call keyed `key` that already tried the endpoints `ids`. */
 function retry(ids: readonly string[], key = 'user-7'): Call {
@@ -20,8 +21,8 @@ async function setup(name: string) {
   const { fleet, clock } = fleetOf(endpoints(4));
   const members = fleet.snapshot.members;
   members.forEach((s, i) => {
-    s.start();
-    s.finish(i === 0 ? 0.3 : 20, 0, true);
+    load.start(s);
+    load.finish(s, i === 0 ? 0.3 : 20, 0, true);
     setInFlight(s, i === 0 ? 0 : 3, 0);
   });
   const balancer = resolveBalancer(name);
@@ -41,12 +42,12 @@ describe('each retry prefers an endpoint not tried yet, whatever the balancer', 
 
   it.each(BALANCER_NAMES)('%s skips ejected endpoints too, finds the one untried available endpoint, and picks a tried one when nothing else is left', async (name) => {
     const { picker, key, members } = await setup(name);
-    members[1]!.setHealth('ejected');
-    members[2]!.setHealth('ejected');
+    health.set(members[1]!, 'ejected');
+    health.set(members[2]!, 'ejected');
     for (let i = 0; i < 200; i++) expect(picker.pick(retry(['e0'], key), 0)?.id).toBe('e3');
     for (let i = 0; i < 200; i++) expect(['e0', 'e3']).toContain(picker.pick(retry(['e0', 'e3'], key), 0)?.id);
-    members[0]!.setHealth('ejected');
-    members[3]!.setHealth('ejected');
+    health.set(members[0]!, 'ejected');
+    health.set(members[3]!, 'ejected');
     expect(picker.pick(retry(['e0'], key), 0)).toBeUndefined();
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { endpointStats } from '../../src/mesh/stats.js';
 import { leastResponseTime, ManualClock, peakEwma, seededRng } from '../../src/index.js';
 import { endpoints, fleetOf, pickerFor, share, simulate } from '../balance/support/fleet.js';
+import { load } from '../support/endpoint-writers.js';
 import { useLoopbackClients } from '../support/loopback-clients.js';
 
 // Issue 11 item 10: four backends, one at 150 ms for 3 s then healthy again. Before the staleness
@@ -45,8 +46,8 @@ describe('stats().ewmaMs is the estimate as of now', () => {
   it('endpointStats decays the last sample for the time since it, and reads 0 once it is stale', () => {
     const { fleet } = fleetOf(endpoints(1));
     const [e0] = fleet.snapshot.members;
-    e0!.start();
-    e0!.finish(150, 0, true);
+    load.start(e0!);
+    load.finish(e0!, 150, 0, true);
     expect(endpointStats(fleet, 0)[0]!.ewmaMs).toBe(150);
     expect(endpointStats(fleet, 1_000)[0]!.ewmaMs).toBeCloseTo(150 * Math.exp(-0.1), 9);
     expect(endpointStats(fleet, 2_001)[0]!.ewmaMs).toBe(0);

@@ -4,6 +4,7 @@ import { EventBus } from '../../src/core/events.js';
 import { toEndpoint } from '../../src/fleet/endpoint.js';
 import { EJECTED, EndpointTable } from '../../src/fleet/endpoint-table.js';
 import { Fleet } from '../../src/fleet/fleet.js';
+import { load, health } from '../support/endpoint-writers.js';
 
 const ep = (i: number, weight = 1) => toEndpoint({ url: `http://127.0.0.1:${1024 + i}`, id: `e${i}`, weight }, 'test');
 const eps = (...ids: number[]) => ids.map((i) => ep(i));
@@ -36,11 +37,11 @@ describe('the endpoint table', () => {
     fleet.update([ep(0), ep(1, 3)]);
     const [a, b] = fleet.snapshot.members;
     expect(rowOf(fleet, 'e1')).toMatchObject({ inFlight: 0, health: 0, loadPenaltyUntil: -Infinity, ewmaCost: 0, ewmaStamp: -Infinity, weight: 3, joinedAt: 500 });
-    b!.start();
-    b!.start();
-    b!.finish(40, 600, false, 2_000);
-    b!.setHealth('probing');
-    a!.setHealth('ejected');
+    load.start(b!);
+    load.start(b!);
+    load.finish(b!, 40, 600, false, 2_000);
+    health.set(b!, 'probing');
+    health.set(a!, 'ejected');
     expect(rowOf(fleet, 'e1')).toMatchObject({ inFlight: 1, health: 1, loadPenaltyUntil: 2_000, penaltyPending: 1, ewmaCost: 40, ewmaStamp: 600 });
     expect(rowOf(fleet, 'e0').health).toBe(EJECTED);
     expect([b!.inFlight, b!.requests, b!.failures, b!.ewmaMs, b!.health, b!.loadPenaltyUntil, b!.joinedAt]).toEqual([1, 1, 1, 40, 'probing', 2_000, 500]);
@@ -54,8 +55,8 @@ describe('the endpoint table', () => {
     const pending = () => fleet.snapshot.table.penaltyPending[rowOf(fleet, 'e0').row];
     expect(pending()).toBe(0);
     for (const [now, until, expected] of [[0, 2_000, 1], [1_500, undefined, 1], [1_600, 1_800, 1], [2_000, undefined, 0], [2_100, undefined, 0]] as const) {
-      state.start();
-      state.finish(1, now, true, until);
+      load.start(state);
+      load.finish(state, 1, now, true, until);
       expect([now, pending()]).toEqual([now, expected]);
     }
     expect(state.loadPenaltyUntil).toBe(2_000);
@@ -66,8 +67,8 @@ describe('the endpoint table', () => {
     fleet.update(eps(0));
     const state = fleet.snapshot.members[0]!;
     expect([state.hasLatency, state.ewmaMs, state.ewmaAt(5_000)]).toEqual([false, 0, 0]);
-    state.start();
-    state.finish(0, 100, true);
+    load.start(state);
+    load.finish(state, 0, 100, true);
     expect([state.hasLatency, state.ewmaMs, rowOf(fleet, 'e0').ewmaStamp]).toEqual([true, 0, 100]);
   });
 
@@ -105,12 +106,12 @@ describe('the endpoint table', () => {
     fleet.update(eps(0, 1));
     const leaver = fleet.get('e1')!;
     const row = rowOf(fleet, 'e1').row;
-    leaver.start();
-    leaver.setHealth('ejected');
+    load.start(leaver);
+    health.set(leaver, 'ejected');
     fleet.update(eps(0, 2));
     expect(rowOf(fleet, 'e2').row).toBe(row);
-    leaver.finish(30, 10, false);
-    leaver.setHealth('healthy');
+    load.finish(leaver, 30, 10, false);
+    health.set(leaver, 'healthy');
     expect([leaver.inFlight, leaver.requests, leaver.failures, leaver.ewmaMs, leaver.health]).toEqual([0, 1, 1, 30, 'healthy']);
     expect(rowOf(fleet, 'e2')).toMatchObject({ inFlight: 0, health: 0, ewmaCost: 0, ewmaStamp: -Infinity });
   });
@@ -120,7 +121,7 @@ describe('the endpoint table', () => {
     const all = Array.from({ length: 1_000 }, (_, i) => ep(i, 1 + (i % 7)));
     for (let n = 1; n <= all.length; n += 37) {
       fleet.update(all.slice(0, n));
-      fleet.get(`e${n - 1}`)!.start();
+      load.start(fleet.get(`e${n - 1}`)!);
     }
     fleet.update(all);
     fleet.snapshot.members.forEach((state, i) => {

@@ -4,6 +4,7 @@ import { ManualClock, staticDiscovery } from '../../src/index.js';
 import { EventBus } from '../../src/core/events.js';
 import { toEndpoint } from '../../src/fleet/endpoint.js';
 import { Fleet } from '../../src/fleet/fleet.js';
+import { load } from '../support/endpoint-writers.js';
 
 const ep = (port: number, extra: { weight?: number; id?: string } = {}) => toEndpoint({ url: `http://127.0.0.1:${port}`, ...extra }, 'test');
 
@@ -17,8 +18,8 @@ describe('Fleet', () => {
     const { fleet, clock } = newFleet();
     fleet.update([ep(1), ep(2)]);
     const kept = fleet.get('http://127.0.0.1:1')!;
-    kept.start();
-    kept.finish(12, clock.now(), true);
+    load.start(kept);
+    load.finish(kept, 12, clock.now(), true);
     clock.advance(1_000);
     const change = fleet.update([ep(1), ep(3)]);
     expect(change.added.map((s) => s.id)).toEqual(['http://127.0.0.1:3']);
@@ -63,7 +64,7 @@ describe('Fleet', () => {
     const { fleet } = newFleet();
     fleet.update([ep(1)]);
     let closed = 0;
-    fleet.get('http://127.0.0.1:1')!.attachBreaker({ close: () => closed++ });
+    fleet.claimHealthWriter().attach(fleet.get('http://127.0.0.1:1')!, { close: () => closed++ });
     fleet.update([ep(2)]);
     expect(closed).toBe(1);
   });

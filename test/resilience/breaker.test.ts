@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BreakerLayer } from '../../src/breaker/breaker-layer.js';
 import { parseBreakerOptions, type BreakerOptions, type BreakerSettings } from '../../src/breaker/breaker-options.js';
 import { EndpointBreaker } from '../../src/breaker/endpoint-breaker.js';
+import { AttemptSeam } from '../../src/mesh/attempt-seam.js';
 import type { Call, Handler, Reply } from '../../src/core/call.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { CircuitOpenError } from '../../src/core/errors.js';
@@ -17,6 +18,7 @@ function setup(options: BreakerOptions = {}, endpoints = 4) {
   const fleet = fakeFleet(clock, endpoints, events);
   const settings = parseBreakerOptions({ volumeThreshold: 4, resetTimeout: 1_000, ...options }) as BreakerSettings;
   const layer = new BreakerLayer(settings, { service: 'svc', clock, rng: seededRng(1), events, fleet });
+  const seam = new AttemptSeam({ fleet, clock, breaker: layer, isFailureStatus: settings.isFailureStatus });
   const seen = record(events, 'breaker-open', 'breaker-half-open', 'breaker-close', 'endpoint-ejected', 'endpoint-restored');
   const endpoint = (i: number) => fleet.get(`e${i}`)!;
   /** Sends one attempt to endpoint i whose outcome is `outcome`. */
@@ -25,7 +27,7 @@ function setup(options: BreakerOptions = {}, endpoints = 4) {
       if (outcome instanceof Error) throw outcome;
       return reply(outcome);
     };
-    return layer.middleware(call(clock.now(), { endpoint: endpoint(i), ...extra }), next).catch((e: unknown) => e);
+    return seam.middleware(call(clock.now(), { endpoint: endpoint(i), ...extra }), next).catch((e: unknown) => e);
   };
   const breaker = (i: number) => endpoint(i).breaker as EndpointBreaker;
   const names = () => seen.map((s) => `${s.name} ${s.event.endpoint}`);

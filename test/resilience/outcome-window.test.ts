@@ -10,6 +10,16 @@ describe('a breaker rolling window', () => {
     expect([window.attempts, window.failures]).toEqual([3, 1]);
   });
 
+  it('takes back an attempt that was never sent from the current bucket, never below zero', () => {
+    const window = new OutcomeWindow(3, 0);
+    window.attempt(0);
+    window.attempt(0);
+    window.withdraw(0);
+    expect(window.attempts).toBe(1);
+    window.withdraw(1);
+    expect(window.attempts).toBe(1);
+  });
+
   it('keeps a bucket for `buckets` rotations, then forgets it', () => {
     const window = new OutcomeWindow(3, 0);
     window.attempt(0);

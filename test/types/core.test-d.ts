@@ -126,6 +126,11 @@ describe('the pipeline model', () => {
     expectTypeOf(BALANCER_NAMES).toEqualTypeOf<readonly BalancerName[]>();
     expectTypeOf<FleetSnapshot['members']>().toEqualTypeOf<readonly EndpointState[]>();
     expectTypeOf<FleetSnapshot['rows']>().toEqualTypeOf<ArrayLike<number>>();
+    // What a picker or user code holds only reads: writing load or health takes the fleet's capabilities.
+    expectTypeOf<EndpointState>().not.toHaveProperty('start');
+    expectTypeOf<EndpointState>().not.toHaveProperty('finish');
+    expectTypeOf<EndpointState>().not.toHaveProperty('setHealth');
+    expectTypeOf<EndpointState>().not.toHaveProperty('attachBreaker');
     expectTypeOf<FleetSnapshot['table']>().toEqualTypeOf<EndpointColumns>();
     expectTypeOf<EndpointColumns['inFlight']>().toEqualTypeOf<ArrayLike<number>>();
     expectTypeOf<EndpointColumns['ewmaTauMs']>().toBeNumber();

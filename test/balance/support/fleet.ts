@@ -10,6 +10,7 @@ import { seededRng, type Rng } from '../../../src/core/rng.js';
 import { toEndpoint, type Endpoint } from '../../../src/fleet/endpoint.js';
 import type { EndpointState } from '../../../src/fleet/endpoint-state.js';
 import { Fleet } from '../../../src/fleet/fleet.js';
+import { load } from '../../support/endpoint-writers.js';
 
 /** Endpoint `i`: id `e<i>`, never contacted (these tests send no HTTP). */
 export function endpoint(i: number, weight = 1): Endpoint {
@@ -55,8 +56,8 @@ export function tally(picker: Picker, count: number, makeCall: (i: number) => Ca
 
 /** Sets an endpoint's in-flight count to `n` through the load tracker's API. */
 export function setInFlight(state: EndpointState, n: number, now: number): void {
-  while (state.inFlight < n) state.start();
-  while (state.inFlight > n) state.finish(0, now, true);
+  while (state.inFlight < n) load.start(state);
+  while (state.inFlight > n) load.finish(state, 0, now, true);
 }
 
 /** Options of {@link simulate}. */
@@ -83,8 +84,8 @@ export function simulate({ clock, picker, requests, intervalMs, latency }: Simul
     if (!state) throw new Error('no endpoint picked');
     picks.push(state.id);
     const ms = latency(state, now);
-    state.start();
-    clock.setTimeout(() => state.finish(ms, clock.now(), true), ms);
+    load.start(state);
+    clock.setTimeout(() => load.finish(state, ms, clock.now(), true), ms);
     clock.advance(intervalMs);
   }
   return picks;
