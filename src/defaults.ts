@@ -16,6 +16,11 @@ export const DEFAULTS = Object.freeze({
    * treat the endpoint as one without history, so a recovered endpoint is probed and regains its share.
    */
   ewmaStaleMs: 2_000,
+  /**
+   * What a failed attempt counts as in the latency estimate: at least `factor` × the endpoint's
+   * estimate and at least `floorMs`, however fast it failed (a refused connect takes under 1 ms).
+   */
+  failurePenalty: Object.freeze({ factor: 2, floorMs: 100 }),
   /** Whether OpenTelemetry spans are created (they are no-ops until an SDK is registered). */
   tracing: true,
   /**
