@@ -32,6 +32,10 @@ export const DEFAULTS = Object.freeze({
   loadPenaltyMaxMs: 30_000,
   /** Per-endpoint circuit breakers (`breaker` option; on unless `false`). */
   breaker: Object.freeze({
+    /** Consecutive failures that open a breaker at once (Envoy's `consecutive_5xx`). */
+    consecutive5xx: 5,
+    /** Consecutive gateway failures (502/503/504, connect failures, timeouts) that open it (Envoy's `consecutive_gateway_failure`). */
+    consecutiveGatewayFailure: 5,
     /** Failure percentage in the rolling window above which a breaker opens (opossum's default). */
     errorThresholdPercentage: 50,
     /** Time an open breaker waits before admitting a probe (ms). */

@@ -130,6 +130,20 @@ describe('endpoints that refuse, slow down and come back', () => {
     expect(performance.now() - back).toBeLessThan(10_000);
   });
 
+  it('a dead endpoint is ejected after 5 refused attempts in a row (consecutive5xx), long before the window could say so', async () => {
+    const { fleet } = loopback;
+    const client = loopback.client({ service: 'svc', endpoints: fleet.urls, balancer: 'round-robin' });
+    let ejected: number | undefined;
+    client.on('endpoint-ejected', (e) => {
+      if (e.url === fleet.urls[0]) ejected ??= client.stats()[0]!.failures;
+    });
+    await load(client, '/ok', 30, 1);
+    await fleet.setMode(0, { down: true });
+    for (let i = 0; i < 30 && ejected === undefined; i++) await load(client, '/ok', 1, 1);
+    expect(ejected).toBe(5);
+    expect(client.stats()[0]!.state).toBe('ejected');
+  });
+
   it('a slow start (150 ms for its first second, then fast): peak-ewma steers off it, then gives it its share back within a few seconds', async () => {
     const { fleet } = loopback;
     const client = loopback.client({ service: 'svc', endpoints: fleet.urls, balancer: 'peak-ewma', breaker: false });
