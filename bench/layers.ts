@@ -6,7 +6,7 @@
  * interleaved over `--rounds` rounds (so drift hits them alike) and the median round counts.
  *
  * Variants, each beside `stub` (the balance layer's `{ ...call, endpoint }` copy and the stub):
- *   retry            the retry layer with its defaults (budget on) and the pick log below the pick
+ *   retry            the retry layer with its defaults (budget on)
  *   seam + breaker   the completion seam (load tracking, one outcome) admitting through a closed breaker (defaults)
  *   retry + seam + breaker  both, as the default client stacks them
  *   limiter          the token bucket layer (off by default) on a bucket that never runs dry
@@ -32,7 +32,6 @@ import { seededRng } from '../src/core/rng.js';
 import { toEndpoint } from '../src/fleet/endpoint.js';
 import { Fleet } from '../src/fleet/fleet.js';
 import { limiterLayer } from '../src/limit/limiter-layer.js';
-import { pickLogLayer } from '../src/retry/pick-log.js';
 import { RetryLayer } from '../src/retry/retry-layer.js';
 import { parseRetryOptions, type RetrySettings } from '../src/retry/retry-options.js';
 
@@ -85,9 +84,9 @@ const circuit = new CircuitBreaker(action, {
 
 const variants: Record<string, () => Promise<unknown>> = {
   stub: () => balance(stub)(call),
-  retry: () => retry.middleware(call, balance((c) => pickLogLayer(c, stub))),
+  retry: () => retry.middleware(call, balance(stub)),
   'seam + breaker': () => balance(breakerNext)(call),
-  'retry + seam + breaker': () => retry.middleware(call, balance((c) => pickLogLayer(c, breakerNext))),
+  'retry + seam + breaker': () => retry.middleware(call, balance(breakerNext)),
   limiter: () => limiter(call, balance(stub)),
   action: () => action(call, stub),
   'opossum.fire': () => circuit.fire(call, stub),

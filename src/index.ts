@@ -12,7 +12,7 @@ export { fileConfig } from './mesh/file-config.js';
 export type { FileConfigOptions } from './mesh/file-config.js';
 export type { ConfigFormat } from './mesh/config-text.js';
 export { compose, createCall, IDEMPOTENT_METHODS } from './core/call.js';
-export type { Call, CallTimeout, Handler, HeaderMap, Middleware, Reply, ReplyBody, RequestBody } from './core/call.js';
+export type { AttemptListener, Call, CallTimeout, Handler, HeaderMap, Middleware, Reply, ReplyBody, RequestBody } from './core/call.js';
 export { ManualClock, systemClock } from './core/clock.js';
 export type { Clock, TimerHandle } from './core/clock.js';
 export { seededRng, systemRng } from './core/rng.js';

@@ -34,6 +34,11 @@ export interface Call {
   readonly attempt: number;
   /** Ids of endpoints already tried in this call (the balance layer prefers others). */
   readonly tried: ReadonlySet<string>;
+  /**
+   * Told by the completion seam which endpoint each attempt of this call was picked onto (the
+   * retry layer's record of its attempts); `undefined` when nothing listens.
+   */
+  readonly listener: AttemptListener | undefined;
   /** The endpoint chosen for this attempt (set by the balance layer). */
   readonly endpoint: EndpointState | undefined;
   /** Request key for consistent hashing (`key` option or the configured hash header). */
@@ -42,6 +47,19 @@ export interface Call {
   readonly idempotent: boolean;
   /** Free-form per-call bag a custom middleware may read (never written by switchyard). */
   readonly meta: Readonly<Record<string, unknown>>;
+}
+
+/** What a layer that sends attempts learns of them from the completion seam. */
+export interface AttemptListener {
+  /** An attempt of the call was picked onto `endpoint` and is about to be sent (or refused by its breaker). */
+  attemptPicked(endpoint: EndpointState): void;
+  /**
+   * The transport began writing the attempt's request to `endpoint` (undici's `onRequestStart`,
+   * just before the first byte): from now on the server may have seen it. An attempt that fails
+   * without this (connect refused or failed, a wait for a connection cut short, an open circuit)
+   * provably never left.
+   */
+  requestWritten?(endpoint: EndpointState): void;
 }
 
 /** A call's time limits (ms). */
@@ -123,6 +141,7 @@ export function createCall(fields: Partial<Call> & Pick<Call, 'service'>): Call 
     timeout: NO_TIMEOUT,
     attempt: 0,
     tried: NO_TRIED,
+    listener: undefined,
     endpoint: undefined,
     key: undefined,
     idempotent: true,

@@ -63,6 +63,11 @@ export type ConcurrencyLimitOptions = AimdLimitOptions | VegasLimitOptions | Gra
 /** A validated `concurrencyLimit` option: builds the limit for one client. */
 export interface ConcurrencyLimitSettings {
   readonly algorithm: ConcurrencyLimitAlgorithm | 'custom';
+  /**
+   * What the limit is configured as: the algorithm's validated parameters, or your limit object.
+   * Two configs with equal identities share one limit state across a reload.
+   */
+  readonly identity: unknown;
   readonly create: (rng: Rng) => ConcurrencyLimit;
 }
 
@@ -79,7 +84,7 @@ export function parseConcurrencyLimitOptions(value: unknown, option = 'concurren
     const custom = value as Partial<ConcurrencyLimit>;
     if (typeof custom.onSample === 'function') {
       if (!(Number.isInteger(custom.limit) && custom.limit! >= 1)) throw new ConfigError(`${option}.limit`, custom.limit, 'an integer >= 1 (a ConcurrencyLimit reads its limit)');
-      return { algorithm: 'custom', create: () => custom as ConcurrencyLimit };
+      return { algorithm: 'custom', identity: custom, create: () => custom as ConcurrencyLimit };
     }
   }
   if (!isPlainObject(value)) throw new ConfigError(option, value, `false, { algorithm: ${ALGORITHMS.map((a) => `'${a}'`).join(' | ')}, ... } or a ConcurrencyLimit`);
@@ -90,21 +95,21 @@ export function parseConcurrencyLimitOptions(value: unknown, option = 'concurren
       const o = readOptions(value, option, ['algorithm', 'limit'] as const);
       if (o.limit === undefined) throw new ConfigError(`${option}.limit`, undefined, 'an integer >= 1');
       const limit = numberOption(o.limit, `${option}.limit`, 1, { min: 1, integer: true });
-      return { algorithm, create: () => fixedLimit(limit) };
+      return { algorithm, identity: { algorithm, limit }, create: () => fixedLimit(limit) };
     }
     case 'aimd': {
       const o = readOptions(value, option, [...BOUND_KEYS, 'backoffRatio', 'timeoutMs'] as const);
       const bounds = parseBounds(o, option);
       const backoffRatio = numberOption(o.backoffRatio, `${option}.backoffRatio`, d.aimd.backoffRatio, { min: 0.5, max: 0.999_999 });
       const timeoutMs = numberOption(o.timeoutMs, `${option}.timeoutMs`, d.aimd.timeoutMs, { min: 1, allowInfinity: true });
-      return { algorithm, create: () => aimdLimit({ ...bounds, backoffRatio, timeoutMs }) };
+      return { algorithm, identity: { algorithm, ...bounds, backoffRatio, timeoutMs }, create: () => aimdLimit({ ...bounds, backoffRatio, timeoutMs }) };
     }
     case 'vegas': {
       const o = readOptions(value, option, [...BOUND_KEYS, 'smoothing', 'probeMultiplier'] as const);
       const bounds = parseBounds(o, option);
       const smoothing = fraction(o.smoothing, `${option}.smoothing`, d.vegas.smoothing);
       const probeMultiplier = numberOption(o.probeMultiplier, `${option}.probeMultiplier`, d.vegas.probeMultiplier, { min: 1 });
-      return { algorithm, create: (rng) => vegasLimit({ ...bounds, smoothing, probeMultiplier }, rng) };
+      return { algorithm, identity: { algorithm, ...bounds, smoothing, probeMultiplier }, create: (rng) => vegasLimit({ ...bounds, smoothing, probeMultiplier }, rng) };
     }
     case 'gradient2': {
       const o = readOptions(value, option, [...BOUND_KEYS, 'smoothing', 'queueSize', 'longWindow'] as const);
@@ -112,7 +117,7 @@ export function parseConcurrencyLimitOptions(value: unknown, option = 'concurren
       const smoothing = fraction(o.smoothing, `${option}.smoothing`, d.gradient2.smoothing);
       const queueSize = numberOption(o.queueSize, `${option}.queueSize`, d.gradient2.queueSize, { min: 0 });
       const longWindow = numberOption(o.longWindow, `${option}.longWindow`, d.gradient2.longWindow, { min: 1, integer: true });
-      return { algorithm, create: () => gradient2Limit({ ...bounds, smoothing, queueSize, longWindow }) };
+      return { algorithm, identity: { algorithm, ...bounds, smoothing, queueSize, longWindow }, create: () => gradient2Limit({ ...bounds, smoothing, queueSize, longWindow }) };
     }
     default:
       throw new ConfigError(`${option}.algorithm`, algorithm, `one of ${ALGORITHMS.map((a) => `'${a}'`).join(', ')}`);

@@ -36,8 +36,9 @@ export class AttemptRecord implements AttemptOutcome {
 /**
  * The completion seam: where every attempt of a cluster starts and ends, and the one place that
  * classifies its outcome ({@link AttemptOutcomeKind}: ok, failure, dropped, aborted). Placed just
- * below the pick, it admits the attempt through the endpoint's breaker (which may refuse it), and
- * when the attempt settles it tells, in this order and with the same outcome: the load tracker
+ * below the pick, it tells the call's own listener (the retry layer's record of where its attempts
+ * went), admits the attempt through the endpoint's breaker (which may refuse it), and when the
+ * attempt settles it tells, in this order and with the same outcome: the load tracker
  * (in-flight counts, latency, back-off), the breaker (its window or its probe), then any observer
  * added with {@link AttemptSeam.observe} (metrics). The simulator drives the same seam through
  * {@link AttemptSeam.begin} and {@link AttemptSeam.end}, so it cannot drift from the client.
@@ -71,6 +72,8 @@ export class AttemptSeam {
    * observers. End it with {@link AttemptSeam.end}, exactly once.
    */
   begin(call: Call, endpoint: EndpointState): AttemptRecord {
+    // The call's sender learns the pick even if the breaker refuses it, so its next attempt goes elsewhere.
+    call.listener?.attemptPicked(endpoint);
     const admission = this.#breaker ? this.#breaker.admit(endpoint) : 0;
     const now = this.#clock.now();
     const record = new AttemptRecord(call, endpoint, now, admission);

@@ -1,4 +1,4 @@
-import type { Client } from '../client.js';
+import type { Client } from './client-api.js';
 import { parseRuntimeOptions, RUNTIME_KEYS, type RuntimeOptions, type RuntimeSettings } from '../client-options.js';
 import { ClientClosedError, ConfigError, InvalidRequestError, NoEndpointsError } from '../core/errors.js';
 import { EventBus, type ClientEventListener, type ClientEventName } from '../core/events.js';
@@ -13,7 +13,7 @@ import { Fingerprints } from './fingerprint.js';
 import { compileGeneration, Generation, type GenerationDeps } from './generation.js';
 import { parseMeshConfig, type MeshConfig, type MeshSettings } from './mesh-config.js';
 import { discoveryOption } from './service-options.js';
-import { createClientOf } from './service-client.js';
+import { createClientOf, type MeshRuntime } from './service-client.js';
 import { serviceStats, type MeshStats } from './stats.js';
 
 /** Options of {@link createMesh}. */
@@ -322,14 +322,4 @@ export class SwitchyardMesh implements Mesh, MeshRuntime {
 function versionOf(config: unknown): string | undefined {
   const version = isPlainObject(config) ? config.version : undefined;
   return typeof version === 'string' || typeof version === 'number' ? String(version) : undefined;
-}
-
-/** What a client needs from the mesh it runs on. */
-export interface MeshRuntime {
-  readonly runtime: RuntimeSettings;
-  readonly events: EventBus;
-  readonly active: Generation | undefined;
-  readonly closed: boolean;
-  generation(): Promise<Generation>;
-  close(): Promise<void>;
 }

@@ -16,12 +16,10 @@ import type { ConcurrencyLimitSettings } from '../limit/concurrency-options.js';
 import { limiterLayer } from '../limit/limiter-layer.js';
 import { throttleLayer } from '../limit/throttle-layer.js';
 import type { LimiterSettings } from '../limit/limiter-options.js';
-import { pickLogLayer } from '../retry/pick-log.js';
 import { RetryLayer } from '../retry/retry-layer.js';
 import { noRetrySettings, type RetrySettings } from '../retry/retry-options.js';
 import { attemptSpanLayer, logicalSpanLayer } from '../telemetry/tracing.js';
 import type { Transport } from '../transport/transport.js';
-import type { ClusterLease } from './cluster.js';
 import type { AttemptSeam } from './attempt-seam.js';
 import type { Fingerprints } from './fingerprint.js';
 
@@ -32,8 +30,8 @@ import type { Fingerprints } from './fingerprint.js';
  *   router          first matching route, weighted split to a subset   once per logical call
  *   route stack     fallback, bulkhead, retry (+ hedging), throttle,   per route
  *                   limiter, concurrency limit
- *   cluster         balance, pick log, completion seam (breaker        per attempt, shared per service
- *                   admission, load, outcome), attempt span, transport
+ *   cluster         balance, completion seam (the call's listener,     per attempt, shared per service
+ *                   breaker admission, load, outcome), attempt span, transport
  *
  * Each position has a reason, written beside it below.
  */
@@ -60,6 +58,12 @@ export interface RoutePolicy {
   readonly fallback: FallbackSettings | false;
 }
 
+/** Where a route stack takes the state it shares with routes and generations configured the same (a cluster lease). */
+export interface SharedState {
+  /** The value under `key`, made by `create` on first use and held until the lease is released. */
+  shared<T>(key: string, create: () => { value: T; close?: () => void }): T;
+}
+
 /** What a route stack needs from its mesh. */
 export interface RouteStackDeps {
   readonly service: string;
@@ -75,7 +79,7 @@ export interface RouteStackDeps {
  * the cluster through `lease`, keyed by their settings: routes and later generations configured
  * the same share one, so a config reload neither resets a budget nor doubles a quota.
  */
-export function routeStack(policy: RoutePolicy, lease: ClusterLease, deps: RouteStackDeps, target: Handler): Handler {
+export function routeStack(policy: RoutePolicy, lease: SharedState, deps: RouteStackDeps, target: Handler): Handler {
   const { service, clock, rng, events, fingerprints } = deps;
   const layers: Middleware[] = [];
   // Fallback wraps bulkhead, retry and all below, so any way the pipeline gives up can still get a reply.
@@ -107,7 +111,7 @@ export function routeStack(policy: RoutePolicy, lease: ClusterLease, deps: Route
   // time at the service (no token wait in it) and it counts every attempt in flight, hedges included.
   const concurrency = policy.concurrencyLimit;
   if (concurrency) {
-    layers.push(lease.shared(`concurrency:${fingerprints.of(concurrency)}`, () => ({ value: concurrencyLimitLayer(concurrency.create(rng), { service, clock, events }) })));
+    layers.push(lease.shared(`concurrency:${fingerprints.of(concurrency.identity)}`, () => ({ value: concurrencyLimitLayer(concurrency.create(rng), { service, clock, events }) })));
   }
   return layers.length === 0 ? target : compose(...layers)(target);
 }
@@ -124,9 +128,8 @@ export interface ClusterParts {
 export function clusterHandler({ balance, seam, tracer, transport }: ClusterParts): Handler {
   // Balance picks one endpoint per attempt and tracks its load; everything below is per endpoint.
   const layers: Middleware[] = [balance.middleware];
-  // Just below the pick, the pick log tells retries and hedges which endpoint each attempt went to.
-  layers.push(pickLogLayer);
-  // The completion seam is per endpoint, so it sits below the pick: it admits the attempt through
+  // The completion seam is per endpoint, so it sits below the pick: it tells the call's listener
+  // (retries and hedges) where the attempt went, admits it through
   // the endpoint's breaker (what that ejects, the balancer no longer picks), and classifies the
   // attempt's end once for the load tracker, the breaker and metrics.
   layers.push(seam.middleware);

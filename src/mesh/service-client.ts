@@ -1,12 +1,12 @@
-import type { Client, RequestOptions, ResponseData } from '../client.js';
+import type { Client, RequestOptions, ResponseData } from './client-api.js';
 import { IDEMPOTENT_METHODS, type Call, type HeaderMap, type Reply, type RequestBody } from '../core/call.js';
 import { ClientClosedError, InvalidRequestError, NoEndpointsError } from '../core/errors.js';
-import type { ClientEventListener, ClientEventName, ClientEvents } from '../core/events.js';
+import type { ClientEventListener, ClientEventName, ClientEvents, EventBus } from '../core/events.js';
+import type { RuntimeSettings } from '../client-options.js';
 import { fromFetchArgs, type CallOptions, type FetchInit } from '../http/fetch-request.js';
 import { toResponse } from '../http/fetch-response.js';
 import { normalizeHeaders } from '../http/headers.js';
 import type { CompiledService, Generation } from './generation.js';
-import type { MeshRuntime } from './mesh.js';
 import { endpointStats, type EndpointStats } from './stats.js';
 
 const NO_ENDPOINTS_TRIED: ReadonlySet<string> = new Set();
@@ -14,6 +14,16 @@ const NO_META: Readonly<Record<string, unknown>> = Object.freeze({});
 const NO_HEADERS: HeaderMap = Object.freeze(Object.create(null) as HeaderMap);
 
 const toResponseData = (reply: Reply): ResponseData => ({ statusCode: reply.status, headers: reply.headers, body: reply.body, endpoint: reply.endpoint?.id });
+
+/** What a client needs from the mesh it runs on. */
+export interface MeshRuntime {
+  readonly runtime: RuntimeSettings;
+  readonly events: EventBus;
+  readonly active: Generation | undefined;
+  readonly closed: boolean;
+  generation(): Promise<Generation>;
+  close(): Promise<void>;
+}
 
 /**
  * A client of one service of a mesh: `mesh.client(service)`, or what `createClient` returns
@@ -183,6 +193,7 @@ class ServiceClient implements Client {
       timeout,
       attempt: 0,
       tried: NO_ENDPOINTS_TRIED,
+      listener: undefined,
       endpoint: undefined,
       key: options?.key ?? (hashHeader === undefined ? undefined : headers[hashHeader]),
       idempotent: options?.idempotent ?? (IDEMPOTENT_METHODS.has(method) || headers['idempotency-key'] !== undefined),

@@ -6,7 +6,7 @@ import type { EventBus } from '../core/events.js';
 import type { Rng } from '../core/rng.js';
 import type { Hedger, LaunchedAttempt } from '../hedge/hedger.js';
 import { backoffDelay } from './backoff.js';
-import { AttemptTried } from './pick-log.js';
+import { TriedEndpoints } from './tried-endpoints.js';
 import { parseRetryAfter } from './retry-after.js';
 import { RetryBudget } from './retry-budget.js';
 import type { RetrySettings } from './retry-options.js';
@@ -37,12 +37,10 @@ class RetryableReply extends Error {
  */
 interface CallAttempts {
   readonly call: Call;
-  /** Ids of the endpoints this call's attempts went to. */
-  readonly tried: Set<string>;
+  /** The endpoints this call's attempts went to, as the completion seam reports their picks. */
+  readonly tried: TriedEndpoints;
   /** The next attempt's number. */
   started: number;
-  /** The `tried` sets of the attempts sent, where the pick log records their endpoints. */
-  readonly sent: AttemptTried[];
 }
 
 const ignore = (): void => {};
@@ -54,7 +52,7 @@ const ignore = (): void => {};
  * - only calls safe to repeat (`call.idempotent`) with a replayable body are retried; a stream
  *   body that failed gives {@link UnreplayableBodyError} with the failure as `cause`;
  * - a call that may not be repeated is still retried, with a replayable body, after an attempt
- *   whose request provably never left (`AttemptTried.written` is false: connect refused or failed,
+ *   whose request provably never left (`TriedEndpoints.lastWritten` is false: connect refused or failed,
  *   the wait for a connection timed out, an open circuit), as gRPC's transparent retry and Envoy's
  *   `reset-before-request` do;
  * - retryable outcomes are the configured statuses and errors; the body of a reply is never
@@ -66,8 +64,9 @@ const ignore = (): void => {};
  * - the retry budget must allow it; when it does not, the last reply is returned (or
  *   {@link RetryBudgetExhaustedError} thrown with the last error as `cause`) and a
  *   `budget-exhausted` event fires;
- * - every attempt gets a fresh `tried` set ({@link AttemptTried}), so the balance layer prefers
- *   endpoints not tried yet; the pick log below the balance layer records where each attempt went.
+ * - the call keeps one {@link TriedEndpoints} record, every attempt's listener (the completion seam
+ *   adds each pick to it); each attempt's `tried` is a copy of it as the attempt starts, so the
+ *   balance layer prefers endpoints not tried yet.
  */
 export class RetryLayer {
   readonly #settings: RetrySettings;
@@ -95,27 +94,27 @@ export class RetryLayer {
 
   /**
    * The first attempt of an unhedged call, the common path: most calls succeed at once, so it
-   * allocates only the attempt's call and its `tried` set, awaits once, and leaves the record of
+   * allocates only the attempt's call and its `tried` record, awaits once, and leaves the record of
    * the call's attempts, p-retry and its closures to a failure.
    */
   async #first(call: Call, next: Handler): Promise<Reply> {
-    const tried = new AttemptTried(call.tried);
+    const tried = new TriedEndpoints(call);
     let failure: unknown;
     try {
-      const reply = await next({ ...call, tried });
+      const reply = await next({ ...call, listener: tried });
       if (!this.#settings.statuses.has(reply.status)) return reply;
       failure = new RetryableReply(reply);
     } catch (error) {
       failure = error;
     }
-    const state: CallAttempts = { call, tried: new Set(call.tried), started: call.attempt + 1, sent: [tried] };
+    const state: CallAttempts = { call, tried, started: call.attempt + 1 };
     return this.#afterFailure(state, next, failure);
   }
 
   /** A hedged call: every attempt, the first included, runs through the hedger. */
   async #hedged(call: Call, next: Handler): Promise<Reply> {
     // Numbering and the tried set continue from what an outer middleware may already have sent.
-    const state: CallAttempts = { call, tried: new Set(call.tried), started: call.attempt, sent: [] };
+    const state: CallAttempts = { call, tried: new TriedEndpoints(call), started: call.attempt };
     try {
       return await this.#attempt(state, next);
     } catch (error) {
@@ -156,24 +155,18 @@ export class RetryLayer {
 
   #launch(state: CallAttempts, next: Handler, signal: AbortSignal | undefined): LaunchedAttempt {
     const attempt = state.started++;
-    const tried = new AttemptTried(state.tried);
-    const call: Call = { ...state.call, signal, attempt, tried };
-    const reply = next(call);
-    state.sent.push(tried);
-    // The pick is usually made synchronously inside next; noting it now lets a hedge avoid it.
-    if (tried.picked) state.tried.add(tried.picked.id);
-    return { attempt, reply };
+    const { tried } = state;
+    // Each attempt sees the endpoints tried before it; the seam adds its own pick to the call's record.
+    return { attempt, reply: next({ ...state.call, signal, attempt, tried: new Set(tried), listener: tried }) };
   }
 
   async #shouldRetry(state: CallAttempts, error: Error, retriesConsumed: number): Promise<boolean> {
     const { call } = state;
     if (call.signal?.aborted) return false;
-    // Every attempt has been picked by now: the next one avoids them all.
-    for (const tried of state.sent) if (tried.picked) state.tried.add(tried.picked.id);
     const reply = error instanceof RetryableReply ? error.reply : undefined;
     if (!reply && !this.#settings.isRetryableError(error)) return false;
-    // Not idempotent: only an attempt the server cannot have seen is repeated (never hedged, so the last one sent failed).
-    if (!call.idempotent && (reply || state.sent[state.sent.length - 1]!.written)) return false;
+    // Not idempotent: only an attempt the server cannot have seen is repeated (never hedged, so the one picked last failed).
+    if (!call.idempotent && (reply || state.tried.lastWritten)) return false;
     if (!isReplayableBody(call.body)) {
       if (reply) return false;
       throw new UnreplayableBodyError({ cause: error });

@@ -1,4 +1,4 @@
-import { context, isSpanContextValid, propagation, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, isSpanContextValid, propagation, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { Call, HeaderMap, Middleware, Reply } from '../core/call.js';
 import { SwitchyardError } from '../core/errors.js';
 import { redactedUrl } from './redact-url.js';
@@ -12,6 +12,19 @@ export function switchyardTracer(version: string): Tracer {
 }
 
 const LOGICAL_SPAN = { kind: SpanKind.INTERNAL } as const;
+
+/** How many methods' span names a layer remembers (the standard ones, and a few more). */
+const MAX_LOGICAL_NAMES = 64;
+
+/** `HTTP {method}`, made once per method instead of once per call: remembered in `names`, up to a bound. */
+function logicalName(names: Map<string, string>, method: string): string {
+  let name = names.get(method);
+  if (name === undefined) {
+    name = `HTTP ${method}`;
+    if (names.size < MAX_LOGICAL_NAMES) names.set(method, name);
+  }
+  return name;
+}
 const ATTEMPT_SPAN = { kind: SpanKind.CLIENT } as const;
 
 /**
@@ -23,9 +36,10 @@ const ATTEMPT_SPAN = { kind: SpanKind.CLIENT } as const;
  * context switches (measured in `npm run bench:overhead`).
  */
 export function logicalSpanLayer(tracer: Tracer): Middleware {
+  const names = new Map<string, string>();
   return (call, next) => {
     const parent = context.active();
-    const span = tracer.startSpan(`HTTP ${call.method}`, LOGICAL_SPAN, parent);
+    const span = tracer.startSpan(logicalName(names, call.method), LOGICAL_SPAN, parent);
     if (!span.isRecording()) {
       span.end();
       return next(call);
@@ -58,7 +72,12 @@ export function attemptSpanLayer(tracer: Tracer): Middleware {
     const parent = context.active();
     const span = tracer.startSpan(call.method, ATTEMPT_SPAN, parent);
     const recording = span.isRecording();
-    if (!recording && !isSpanContextValid(span.spanContext())) return next(call);
+    if (!recording) {
+      // With no SDK and no incoming trace the span's context is the API's invalid constant: one
+      // identity check instead of scanning its 48 hex digits.
+      const spanContext = span.spanContext();
+      if (spanContext === INVALID_SPAN_CONTEXT || !isSpanContextValid(spanContext)) return next(call);
+    }
     const ctx = trace.setSpan(parent, span);
     const out = withTraceContext(call, ctx);
     if (!recording) {

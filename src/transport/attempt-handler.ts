@@ -2,10 +2,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { Readable as BodyReadable } from 'undici/lib/api/readable.js';
-import type { Reply, ReplyBody, RequestBody } from '../core/call.js';
+import type { AttemptListener, Reply, ReplyBody, RequestBody } from '../core/call.js';
 import { TimeoutError } from '../core/errors.js';
 import type { EndpointState } from '../fleet/endpoint-state.js';
-import type { AttemptTried } from '../retry/pick-log.js';
 import { Expiring, type AttemptTimeouts } from './attempt-timeouts.js';
 
 const noop = (): void => {};
@@ -41,8 +40,8 @@ export interface AttemptTimeout {
  */
 export class AttemptHandler extends Expiring implements Dispatcher.DispatchHandler {
   readonly #endpoint: EndpointState;
-  /** The retry layer's record of this attempt, told when the request starts to be written. */
-  readonly #record: AttemptTried | undefined;
+  /** The call's listener, told when the request starts to be written. */
+  readonly #listener: AttemptListener | undefined;
   readonly #method: string;
   readonly #timeouts: AttemptTimeouts;
   readonly #resolve: (reply: Reply) => void;
@@ -62,7 +61,7 @@ export class AttemptHandler extends Expiring implements Dispatcher.DispatchHandl
    * Arms the attempt's timer and follows `caller`; dispatch the request with this handler next.
    *
    * @param endpoint - the endpoint the reply comes from
-   * @param record - the retry layer's record of the attempt, if it keeps one
+   * @param listener - the call's listener (`call.listener`), if any
    * @param method - the request method (a HEAD response has no body length)
    * @param requestBody - destroyed if it is a stream and the attempt fails, as undici's `request()` does
    * @param caller - the caller's signal, not yet aborted
@@ -71,7 +70,7 @@ export class AttemptHandler extends Expiring implements Dispatcher.DispatchHandl
    */
   constructor(
     endpoint: EndpointState,
-    record: AttemptTried | undefined,
+    listener: AttemptListener | undefined,
     method: string,
     requestBody: RequestBody,
     caller: AbortSignal | undefined,
@@ -83,7 +82,7 @@ export class AttemptHandler extends Expiring implements Dispatcher.DispatchHandl
   ) {
     super();
     this.#endpoint = endpoint;
-    this.#record = record;
+    this.#listener = listener;
     this.#method = method;
     this.#requestBody = requestBody;
     this.#timeouts = timeouts;
@@ -109,7 +108,7 @@ export class AttemptHandler extends Expiring implements Dispatcher.DispatchHandl
     if (this.#aborted) controller.abort(this.#aborted.reason as Error);
     else {
       this.#controller = controller;
-      if (this.#record) this.#record.written = true;
+      this.#listener?.requestWritten?.(this.#endpoint);
     }
   }
 

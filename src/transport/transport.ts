@@ -3,7 +3,6 @@ import type { Call, Handler, Reply } from '../core/call.js';
 import type { Clock } from '../core/clock.js';
 import { ClientClosedError, TimeoutError } from '../core/errors.js';
 import type { Fleet } from '../fleet/fleet.js';
-import { AttemptTried } from '../retry/pick-log.js';
 import { AttemptHandler, type AttemptTimeout } from './attempt-handler.js';
 import { AttemptTimeouts } from './attempt-timeouts.js';
 
@@ -83,8 +82,7 @@ export class Transport {
           : { delayMs: limits.attempt, kind: 'attempt', limitMs: limits.attempt };
     const pool = this.#pool(endpoint.endpoint.url);
     return new Promise<Reply>((resolve, reject) => {
-      const record = call.tried instanceof AttemptTried ? call.tried : undefined;
-      const handler = new AttemptHandler(endpoint, record, call.method, call.body, caller, this.#timeouts, timeout, now, resolve, reject);
+      const handler = new AttemptHandler(endpoint, call.listener, call.method, call.body, caller, this.#timeouts, timeout, now, resolve, reject);
       pool.dispatch(
         {
           method: call.method as Dispatcher.HttpMethod,

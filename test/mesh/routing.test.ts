@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createMesh, seededRng, TimeoutError, type Mesh, type MeshConfig, type MeshOptions } from '../../src/index.js';
+import { ConcurrencyLimitedError, createMesh, seededRng, TimeoutError, type Mesh, type MeshConfig, type MeshOptions } from '../../src/index.js';
 import { startLoopbackFleet, type LoopbackFleet } from '../support/loopback.js';
 import { watchResources } from '../support/resource-watch.js';
 
@@ -56,7 +56,7 @@ describe('routing through a mesh (loopback servers)', () => {
     const canaryShare = (served[3]! / 20_000) * 100;
     expect(Math.abs(canaryShare - 10)).toBeLessThanOrEqual(1.5);
     for (const i of [0, 1, 2]) expect(Math.abs(served[i]! / 20_000 - 0.3)).toBeLessThan(0.02);
-  });
+  }, 120_000);
 
   it('sends only calls that match a header route to its subset; the others take the default route', async () => {
     const m = mesh(payments({ routes: [{ name: 'beta', match: { headers: [{ name: 'x-beta', exact: '1' }] }, subset: 'v2' }] }));
@@ -178,6 +178,21 @@ describe('routing through a mesh (loopback servers)', () => {
     const next = await client.request({ path: '/' });
     expect(next.endpoint).toBe(fleet.urls[3]);
     await next.body.dump();
+  });
+
+  it('keeps a concurrency limit\'s state across a reload that configures it the same', async () => {
+    const config = () => payments({ retry: false, concurrencyLimit: { algorithm: 'fixed', limit: 1 } });
+    const m = mesh(config());
+    const client = m.client('payments');
+    const slow = client.request({ path: '/delay/300' });
+    await new Promise((r) => setTimeout(r, 50));
+    // An equal config, parsed anew: the same limit, whose one slot the slow call holds.
+    m.apply(config());
+    await expect(client.request({ path: '/' })).rejects.toThrow(ConcurrencyLimitedError);
+    await (await slow).body.dump();
+    const after = await client.request({ path: '/' });
+    expect(after.statusCode).toBe(200);
+    await after.body.dump();
   });
 
   it('closes every socket and timer of every cluster on close()', async () => {

@@ -6,7 +6,7 @@ import { EventBus } from '../../src/core/events.js';
 import { parseHedgeOptions, type HedgeOptions, type HedgeSettings } from '../../src/hedge/hedge-options.js';
 import { Hedger } from '../../src/hedge/hedger.js';
 import { LatencyWindow } from '../../src/hedge/latency-window.js';
-import { pickLogLayer } from '../../src/retry/pick-log.js';
+import { AttemptSeam } from '../../src/mesh/attempt-seam.js';
 import { RetryLayer } from '../../src/retry/retry-layer.js';
 import { noRetrySettings, parseRetryOptions, type RetrySettings } from '../../src/retry/retry-options.js';
 import { call, fakeFleet, flush, record, reply, type FakeReply } from './fakes.js';
@@ -31,9 +31,11 @@ function setup(options: HedgeOptions = { delay: 20, budget: { ratio: 1 } }, retr
   });
   const layer = new RetryLayer(retry, { service: 'svc', clock, rng: { next: () => 0.5 }, events, hedger });
   const sent: Sent[] = [];
+  // The real completion seam below the test's pick: it reports each pick to the retry layer.
+  const seam = new AttemptSeam({ fleet, clock, breaker: undefined, isFailureStatus: (status) => status >= 500 });
   const balance: Handler = (c) => {
     const endpoint = fleet.snapshot.members.find((m) => !c.tried.has(m.id)) ?? fleet.snapshot.members[0]!;
-    return pickLogLayer({ ...c, endpoint }, (a) =>
+    return seam.middleware({ ...c, endpoint }, (a) =>
       new Promise<Reply>((resolve, reject) => {
         sent.push({
           call: a,

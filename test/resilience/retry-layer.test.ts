@@ -4,7 +4,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import { RetryBudgetExhaustedError, TimeoutError, UnreplayableBodyError } from '../../src/core/errors.js';
 import { EventBus } from '../../src/core/events.js';
 import type { Rng } from '../../src/core/rng.js';
-import { pickLogLayer } from '../../src/retry/pick-log.js';
+import { AttemptSeam } from '../../src/mesh/attempt-seam.js';
 import { RetryLayer } from '../../src/retry/retry-layer.js';
 import { parseRetryOptions, type RetryOptions, type RetrySettings } from '../../src/retry/retry-options.js';
 import { Readable } from 'node:stream';
@@ -22,9 +22,11 @@ function setup(options: RetryOptions = {}, outcomes: Array<number | Error | Fake
   const layer = new RetryLayer(settings, { service: 'svc', clock, rng, events, hedger: undefined });
   const sent: Call[] = [];
   const replies: FakeReply[] = [];
+  // The real completion seam below the test's pick: it reports each pick to the retry layer.
+  const seam = new AttemptSeam({ fleet, clock, breaker: undefined, isFailureStatus: (status) => status >= 500 });
   const balance: Handler = (c) => {
     const endpoint = fleet.snapshot.members.find((m) => !c.tried.has(m.id)) ?? fleet.snapshot.members[0]!;
-    return pickLogLayer({ ...c, endpoint }, async (a) => {
+    return seam.middleware({ ...c, endpoint }, async (a) => {
       sent.push(a);
       const outcome = outcomes[sent.length - 1] ?? 200;
       if (outcome instanceof Error) throw outcome;

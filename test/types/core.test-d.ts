@@ -50,6 +50,7 @@ import {
   type FleetSnapshot,
   type Handler,
   type HeaderMap,
+  type AttemptListener,
   type HeadersInput,
   type Middleware,
   type Picker,
@@ -114,6 +115,9 @@ describe('the pipeline model', () => {
     expectTypeOf(createCall).parameter(0).toMatchTypeOf<{ service: string }>();
     expectTypeOf<Call['headers']>().toEqualTypeOf<HeaderMap>();
     expectTypeOf<Call['endpoint']>().toEqualTypeOf<EndpointState | undefined>();
+    expectTypeOf<Call['listener']>().toEqualTypeOf<AttemptListener | undefined>();
+    expectTypeOf<AttemptListener['attemptPicked']>().toEqualTypeOf<(endpoint: EndpointState) => void>();
+    expectTypeOf<AttemptListener['requestWritten']>().toEqualTypeOf<((endpoint: EndpointState) => void) | undefined>();
     expectTypeOf<Reply['body']>().toEqualTypeOf<ReplyBody>();
     expectTypeOf(IDEMPOTENT_METHODS).toEqualTypeOf<ReadonlySet<string>>();
   });
