@@ -21,6 +21,8 @@ export interface CliOptions {
   readonly out: string | undefined;
   /** Backend processes per scenario (`--processes`). */
   readonly processes: number | undefined;
+  /** Flow-control limits to compare on each scenario (`--limits`), instead of balancers. */
+  readonly limits: readonly string[] | undefined;
   /** Print the scenarios and strategies and exit (`--list`). */
   readonly list: boolean;
   /** Print usage and exit (`--help`). */
@@ -42,6 +44,9 @@ Options:
   --duration <time>        measured time per strategy, e.g. 3s or 2500ms (default: the scenario's)
   --warmup <time>          unrecorded warm-up per strategy (default: the scenario's)
   --seed <n>               seed of arrivals, backends and balancers (default: the scenario's)
+  --limits <a,b,...>       compare flow-control limits instead of balancers (none, bucket, aimd, vegas,
+                           gradient2, throttle) on the first strategy, e.g. --scenario overload-ramp
+                           --limits none,bucket,aimd,vegas,gradient2,throttle --duration 12s
   --processes <n>          child processes hosting the backends (default: one per backend, at most 12)
   --out <dir>              where to write results.json and report.html (default: bench-results/<run>)
   --list                   list the shipped scenarios and the registered strategies
@@ -62,6 +67,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
   const v = parsed.values;
   const list = (values: string[] | undefined): string[] => (values ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
   const strategies = list(v.strategies);
+  const limits = list(v.limits);
   return {
     simulate: v.simulate ?? false,
     fleets: [...(v.fleet ?? []), ...parsed.positionals],
@@ -72,6 +78,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     seed: v.seed === undefined ? undefined : parseInteger(v.seed, '--seed', 0),
     out: v.out,
     processes: v.processes === undefined ? undefined : parseInteger(v.processes, '--processes', 1),
+    limits: limits.length > 0 ? limits : undefined,
     list: v.list ?? false,
     help: v.help ?? false,
   };
@@ -91,6 +98,7 @@ function parse(argv: readonly string[]) {
       warmup: { type: 'string' },
       seed: { type: 'string' },
       processes: { type: 'string' },
+      limits: { type: 'string', multiple: true },
       out: { type: 'string' },
       list: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },

@@ -19,6 +19,14 @@
  *   bare                client.request, 1 endpoint, tracing, breaker and retry off
  *   undici-fetch        undici.fetch through a Pool, 1 server
  *   fetch               switchyard client.fetch, default layers, 1 endpoint
+ *   global-fetch        Node's global fetch with `dispatcher: mesh.dispatcher()`, default layers, 1 endpoint
+ *   dispatcher-request  undici's `dispatcher.request()` on `mesh.dispatcher()`, default layers, 1 endpoint (the
+ *                       dispatcher's own cost over client.request, without fetch's)
+ *   node-fetch          Node's global fetch with an undici Agent (through undici's Dispatcher1Wrapper), 1 server
+ *   http-metrics-off    client.request, default layers, `httpMetrics: false` (no SDK either way: the
+ *                       same as `request` when metrics cost nothing without an SDK)
+ *   metrics             client.request, default layers, a real @opentelemetry/sdk-metrics MeterProvider
+ *   alerts              mesh.client().request, default layers, a success-rate and a p99 alert rule
  * In the glue variants a 5xx or 429 reply is dumped and thrown, so their breakers and retries see
  * it as switchyard's do. Every request is a GET whose 11-byte body is read to the end.
  *
@@ -54,7 +62,8 @@ import { parseArgs } from 'node:util';
 import { circuitBreaker, ExponentialBackoff, handleAll, retry, SamplingBreaker } from 'cockatiel';
 import CircuitBreaker from 'opossum';
 import pRetry from 'p-retry';
-import { BalancedPool, fetch as undiciFetch, Pool, type Dispatcher } from 'undici';
+import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { Agent, BalancedPool, Dispatcher1Wrapper, fetch as undiciFetch, Pool, type Dispatcher } from 'undici';
 import { createClient, createMesh, type ClientOptions } from '../dist/index.js';
 import { systemClock, type TimerHandle } from '../src/core/clock.js';
 import { AttemptTimeouts, Expiring } from '../src/transport/attempt-timeouts.js';
@@ -108,8 +117,31 @@ const routedMesh = createMesh({
     },
   },
 });
+// A real metrics SDK whose reader never exports during the run: the cost is the recording.
+const meterProvider = new MeterProvider({
+  readers: [new PeriodicExportingMetricReader({ exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE), exportIntervalMillis: 3_600_000 })],
+});
+const alertingMesh = createMesh({
+  config: {
+    services: { bench: { endpoints: [origin], transport: { keepAliveTimeout } } },
+    alerts: {
+      rules: [
+        { name: 'errors', metric: 'success-rate', below: 0.99 },
+        { name: 'slow', metric: 'p99', above: 500 },
+      ],
+    },
+  },
+});
+const dispatchingMesh = createMesh({ config: { services: { bench: { endpoints: [origin], transport: { keepAliveTimeout } } } } });
+const meshDispatcher = dispatchingMesh.dispatcher();
+// Node's bundled fetch speaks undici 7's handler API: an undici 8 Agent takes it through undici's wrapper.
+const agent = new Agent({ keepAliveTimeout });
+const legacyAgent = new Dispatcher1Wrapper(agent);
 const clients = {
   routed: routedMesh.client('bench'),
+  httpMetricsOff: clientWith({ httpMetrics: false }),
+  metrics: clientWith({ meterProvider }),
+  alerts: alertingMesh.client('bench'),
   request: clientWith({}),
   request3: clientWith({}, origins),
   noTracing: clientWith({ tracing: false }),
@@ -272,6 +304,54 @@ const allVariants: Variant[] = [
       await res.text();
     },
   },
+  {
+    key: 'global-fetch',
+    name: "Node's `fetch` with `mesh.dispatcher()`, default layers",
+    once: async () => {
+      const res = await fetch('http://bench/', { dispatcher: meshDispatcher } as RequestInit);
+      await res.text();
+    },
+  },
+  {
+    key: 'dispatcher-request',
+    name: '`mesh.dispatcher().request()`, default layers',
+    once: async () => {
+      const res = await meshDispatcher.request({ origin: 'http://bench', path: '/', method: 'GET' });
+      await res.body.text();
+    },
+  },
+  {
+    key: 'node-fetch',
+    name: "Node's `fetch` with an undici `Agent`",
+    once: async () => {
+      const res = await fetch(`${origin}/`, { dispatcher: legacyAgent } as RequestInit);
+      await res.text();
+    },
+  },
+  {
+    key: 'http-metrics-off',
+    name: '`client.request`, default layers, `httpMetrics: false`',
+    once: async () => {
+      const res = await clients.httpMetricsOff.request({ path: '/' });
+      await res.body.text();
+    },
+  },
+  {
+    key: 'metrics',
+    name: '`client.request`, default layers, a metrics SDK registered',
+    once: async () => {
+      const res = await clients.metrics.request({ path: '/' });
+      await res.body.text();
+    },
+  },
+  {
+    key: 'alerts',
+    name: '`mesh.client().request`, default layers, two alert rules',
+    once: async () => {
+      const res = await clients.alerts.request({ path: '/' });
+      await res.body.text();
+    },
+  },
 ];
 const only = values.only === undefined ? undefined : new Set(values.only.split(','));
 for (const key of only ?? []) if (!allVariants.some((v) => v.key === key)) throw new Error(`--only: no variant '${key}' (${allVariants.map((v) => v.key).join(', ')})`);
@@ -356,19 +436,31 @@ const layerCost = [
   ['breaker', 'no-breaker'],
   ['retry', 'no-retry'],
   ['all three', 'bare'],
+  ['HTTP metrics without an SDK', 'http-metrics-off'],
 ]
   .filter(([, key]) => has('request') && has(key!))
   .map(([layer, key]) => ({ layer: layer!, savedUs: cpuDiff('request', key!) }));
+/** What turning a feature on adds (CPU µs per request, that variant minus `request`, or `global-fetch` minus `fetch`). */
+const featureCost = [
+  ['metrics SDK (HTTP + switchyard metrics)', 'metrics', 'request'],
+  ['alert windows (2 rules)', 'alerts', 'request'],
+  ['global fetch + mesh.dispatcher() over client.fetch', 'global-fetch', 'fetch'],
+  ['mesh.dispatcher() over client.request (no fetch)', 'dispatcher-request', 'request'],
+]
+  .filter(([, a, b]) => has(a!) && has(b!))
+  .map(([feature, a, b]) => ({ feature: feature!, addedUs: cpuDiff(a!, b!) }));
 const goals = [
   ['request', 'pool', '`client.request` / `Pool.request`, default layers', '>= 0.97'],
   ['request-3', 'cockatiel', '`client.request` / cockatiel glue, 3 endpoints', '>= 1.0'],
   ['request-3', 'round-robin', '`client.request` / 3 `Pool`s round-robin, 3 endpoints', ''],
   ['fetch', 'undici-fetch', '`client.fetch` / `undici.fetch`', '>= 1.5'],
+  ['global-fetch', 'node-fetch', "Node's `fetch`: `mesh.dispatcher()` / undici `Agent`", ''],
 ]
   .filter(([a, b]) => has(a!) && has(b!))
   .map(([a, b, name, goal]) => ({ name: name!, goal: goal!, ...ratios(a!, b!) }));
 
-await Promise.all([...Object.values(clients).map((c) => c.close()), routedMesh.close()]);
+await Promise.all([...Object.values(clients).map((c) => c.close()), routedMesh.close(), alertingMesh.close(), dispatchingMesh.close(), agent.close()]);
+await meterProvider.shutdown();
 await Promise.all([pool.close(), balancedPool.close(), ...pools.map((p) => p.close())]);
 for (const breaker of opossumBreakers) breaker.shutdown();
 server.kill('SIGTERM');
@@ -415,7 +507,7 @@ const load = `load average ${loadBefore[0]!.toFixed(2)} before, ${loadAfter[0]!.
 const workload = fixedRequests === undefined ? `${seconds} s` : `${fixedRequests} requests`;
 
 if (values.json) {
-  console.log(JSON.stringify({ machine, loadBefore, loadAfter, concurrency, seconds, requests: fixedRequests, rounds, summary, layerCost, goals, ...micro }, null, 2));
+  console.log(JSON.stringify({ machine, loadBefore, loadAfter, concurrency, seconds, requests: fixedRequests, rounds, summary, layerCost, featureCost, goals, ...micro }, null, 2));
 } else {
   const f1 = (x: number): string => x.toFixed(1);
   const f2 = (x: number): string => x.toFixed(2);
@@ -435,6 +527,12 @@ if (values.json) {
     console.log('| layer | µs per request | spread |');
     console.log('| --- | ---: | ---: |');
     for (const l of layerCost) console.log(`| ${l.layer} | ${f2(l.savedUs.median)} | ${range(l.savedUs, f2)} |`);
+  }
+  if (featureCost.length) {
+    console.log('\nWhat a monitoring feature adds: client CPU µs per request, per round.\n');
+    console.log('| feature | µs per request | spread |');
+    console.log('| --- | ---: | ---: |');
+    for (const c of featureCost) console.log(`| ${c.feature} | ${f2(c.addedUs.median)} | ${range(c.addedUs, f2)} |`);
   }
   if (goals.length) {
     console.log('\n| ratio (per round) | CPU (inverse) | spread | throughput | spread | goal |');

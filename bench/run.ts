@@ -9,6 +9,7 @@ import { BALANCER_NAMES } from '../src/balance/registry.js';
 import { systemClock } from '../src/core/clock.js';
 import { ConfigError } from '../src/core/errors.js';
 import { parseCli, USAGE } from './cli.js';
+import { compareLimits } from './flow-control.js';
 import { loadScenarios, runBench } from './runner.js';
 import { ORACLE } from './sim/simulator.js';
 
@@ -23,6 +24,15 @@ async function main(argv: readonly string[]): Promise<number> {
   if (cli.list) {
     for (const s of scenarios) process.stdout.write(`${s.name.padEnd(16)} ${s.backends.length} backends  ${s.description}\n`);
     process.stdout.write(`\nstrategies: ${BALANCER_NAMES.join(', ')}${cli.simulate ? `, ${ORACLE}` : ''}\n`);
+    return 0;
+  }
+  if (cli.limits) {
+    if (cli.simulate) throw new ConfigError('--limits', cli.limits, 'a loopback run (the limits need real queueing): drop --simulate');
+    for (const scenario of scenarios) {
+      const balancer = cli.strategies?.[0] ?? scenario.strategies?.[0] ?? 'p2c';
+      const { table } = await compareLimits(scenario, cli.limits, balancer, cli.processes);
+      process.stdout.write(`${table}\n\n`);
+    }
     return 0;
   }
   const run = `${new Date(systemClock.wallNow()).toISOString().replace(/[:.]/g, '-')}${cli.simulate ? '-simulate' : ''}`;

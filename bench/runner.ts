@@ -91,7 +91,7 @@ const PRIME_MS = 1_000;
  * scenario's starting rate; otherwise the first strategy run would pay for cold processes.
  * The load is all warm-up (time before zero), so every backend serves with its base behaviour.
  */
-async function prime(scenario: Scenario, strategy: string, fleet: BackendFleet): Promise<void> {
+export async function prime(scenario: Scenario, strategy: string, fleet: BackendFleet): Promise<void> {
   await runOpenLoop({ ...scenario, warmupMs: PRIME_MS, durationMs: 1, backends: scenario.backends.map((b) => ({ ...b, joinAt: 0, leaveAt: 1 })) }, strategy, fleet);
 }
 

@@ -19,8 +19,8 @@ export type { EndpointStats } from './mesh/stats.js';
  * @throws ConfigError naming the option and the bad value
  */
 export function createClient(options: ClientOptions): Client {
-  const { service, runtime } = parseClientOptions(options);
+  const { service, runtime, alerts } = parseClientOptions(options);
   const mesh = new SwitchyardMesh(runtime, new Map());
-  mesh.applySettings({ version: undefined, services: new Map([[service.service.toLowerCase(), service]]) }, options);
+  mesh.applySettings({ version: undefined, services: new Map([[service.service.toLowerCase(), service]]), alerts }, options);
   return createClientOf(mesh, service.service, true);
 }

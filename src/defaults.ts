@@ -1,3 +1,5 @@
+import { SENSITIVE_QUERY_PARAMS } from './telemetry/redact-url.js';
+
 /**
  * Every default, in one place (docs/architecture.md, section 7). The README's option reference quotes
  * these values.
@@ -7,8 +9,10 @@ export const DEFAULTS = Object.freeze({
   balancer: 'round-robin',
   /** Time allowed for one attempt to connect and receive response headers (ms). */
   attemptTimeoutMs: 10_000,
-  /** Time allowed for the whole call, all attempts and waits included (ms). */
+  /** Time allowed for the whole call, all attempts and waits included, up to the end of the body (ms). */
   totalTimeoutMs: 30_000,
+  /** Time a closing connection pool gives requests in flight and unread bodies before destroying them (ms). */
+  closeGraceMs: 5_000,
   /** Time constant of the per-endpoint latency EWMA (ms); Finagle's peak-EWMA default. */
   ewmaTauMs: 10_000,
   /**
@@ -23,6 +27,12 @@ export const DEFAULTS = Object.freeze({
   failurePenalty: Object.freeze({ factor: 2, floorMs: 100 }),
   /** Whether OpenTelemetry spans are created (they are no-ops until an SDK is registered). */
   tracing: true,
+  /** Query parameters whose values `url.full` redacts (case-insensitive). */
+  redactQueryParams: SENSITIVE_QUERY_PARAMS,
+  /** Whether the HTTP client semantic-convention metrics are recorded (no-ops until a metrics SDK is registered). */
+  httpMetrics: true,
+  /** Alert rules: how often they are evaluated (ms), the rolling window (ms) and the fewest calls in it a call-based rule judges. */
+  alerts: Object.freeze({ intervalMs: 1_000, windowMs: 60_000, minCalls: 10 }),
   /**
    * How long (ms) load-aware balancers steer away from an endpoint that answered 429 or 503
    * without a `Retry-After` header.
@@ -96,11 +106,31 @@ export const DEFAULTS = Object.freeze({
   }),
   /** Client-side adaptive throttling (`throttle` option; off unless given): the SRE book's K and two-minute window. */
   throttle: Object.freeze({ k: 2, windowMs: 120_000 }),
+  /** A quota shared across processes (`sharedQuota()`): report interval, report timeout, how long a share is kept without a report, burst. */
+  sharedQuota: Object.freeze({ intervalMs: 1_000, timeoutMs: 250, staleAfterMs: 3_000, burstMs: 100 }),
   /** Concurrency cap (`bulkhead` option; off unless given). */
   bulkhead: Object.freeze({
     /** Calls in flight at once. */
     maxConcurrent: 100,
     /** Calls waiting for a slot. */
     maxQueue: 0,
+  }),
+  /** Discovery providers built on `createDiscovery`. */
+  discovery: Object.freeze({
+    /** Equal-jitter exponential backoff (ms) between failed refreshes or watch sessions. */
+    backoff: Object.freeze({ initialMs: 500, maxMs: 30_000 }),
+    /** Time allowed for one poll of a polled registry (ms). */
+    pollTimeoutMs: 5_000,
+    /** A polled registry's refresh interval when its answer has no TTL, and the clamps on a TTL (ms). */
+    refreshMs: 30_000,
+    minRefreshMs: 1_000,
+    maxRefreshMs: 300_000,
+  }),
+  /** `consulDiscovery` and `consulConfig` (switchyard/consul). */
+  consul: Object.freeze({
+    /** How long one blocking query waits for a change (ms). */
+    waitMs: 60_000,
+    /** Least time between the starts of two blocking queries (ms). */
+    minIntervalMs: 250,
   }),
 } as const);

@@ -7,6 +7,11 @@ export type { MeshConfig } from './mesh/mesh-config.js';
 export type { ServiceOptions, SubsetOptions } from './mesh/service-options.js';
 export type { HeaderMatchOptions, PathMatchOptions, RouteMatchOptions, RouteOptions, SplitOptions } from './mesh/route-options.js';
 export type { EndpointStats, MeshStats, ServiceStats } from './mesh/stats.js';
+export type { HealthReason, HealthStatus, MeshHealth, ServiceHealth } from './health/health.js';
+export type { AlertMetric, AlertRuleOptions, AlertSeverity, AlertsOptions } from './health/alert-options.js';
+export { HTTP_DURATION_BUCKETS } from './metrics/http-client-metrics.js';
+export type { MeshDispatcherOptions } from './dispatcher/mesh-dispatcher.js';
+export { REPLAYABLE_BODY_LIMIT } from './dispatcher/request-body.js';
 export type { ConfigListener, ConfigSource } from './mesh/config-source.js';
 export { fileConfig } from './mesh/file-config.js';
 export type { FileConfigOptions } from './mesh/file-config.js';
@@ -23,9 +28,11 @@ export {
   ClientClosedError,
   ConcurrencyLimitedError,
   ConfigError,
+  DiscoveryError,
   InvalidRequestError,
   NoEndpointsError,
   RateLimitedError,
+  RedirectOutsideServiceError,
   RetryBudgetExhaustedError,
   SwitchyardError,
   ThrottledError,
@@ -33,9 +40,14 @@ export {
   UnreplayableBodyError,
 } from './core/errors.js';
 export type { ErrorCode } from './core/errors.js';
-export type { ClientEventListener, ClientEventName, ClientEvents, ConfigEvent, EndpointEvent, EventBase } from './core/events.js';
+export type { AlertEvent, ClientEventListener, ClientEventName, ClientEvents, ConfigEvent, EndpointEvent, EventBase } from './core/events.js';
 export { DEFAULTS } from './defaults.js';
-export type { Discovery, DiscoveryListener } from './discovery/discovery.js';
+export { SENSITIVE_QUERY_PARAMS } from './telemetry/redact-url.js';
+export type { Discovery, DiscoveryListener, DiscoveryStatus } from './discovery/discovery.js';
+export { createDiscovery } from './discovery/managed-discovery.js';
+export type { DiscoveryBaseOptions, DiscoverySession, ManagedDiscovery } from './discovery/managed-discovery.js';
+export { pollingDiscovery } from './discovery/polling-discovery.js';
+export type { PollingDiscoveryOptions, PollResult } from './discovery/polling-discovery.js';
 export { staticDiscovery } from './discovery/static.js';
 export type { StaticDiscovery } from './discovery/static.js';
 export type { Endpoint, EndpointInput } from './fleet/endpoint.js';
@@ -67,10 +79,26 @@ export { RetryBudget } from './retry/retry-budget.js';
 export { parseRetryAfter } from './retry/retry-after.js';
 export { isRetryableError } from './retry/retryable.js';
 export type { HedgeOptions } from './hedge/hedge-options.js';
-export type { LimiterOptions } from './limit/limiter-options.js';
+export type { LimiterOptions, LocalLimiterOptions, SourceLimiterOptions } from './limit/limiter-options.js';
 export { TokenBucket } from './limit/token-bucket.js';
-export type { AimdLimitOptions, ConcurrencyLimitOptions, FixedLimitOptions, Gradient2LimitOptions, LimitBoundsOptions, VegasLimitOptions } from './limit/concurrency-options.js';
-export type { ConcurrencyLimit, ConcurrencyLimitAlgorithm } from './limit/concurrency-limit.js';
+export type { TokenSource } from './limit/token-source.js';
+export { SharedQuota, sharedQuota } from './limit/shared-quota.js';
+export type { SharedQuotaOptions, SharedQuotaState, SharedQuotaStats } from './limit/shared-quota.js';
+export type { DemandReport, QuotaGrant, QuotaStore } from './limit/quota-store.js';
+export { memoryQuotaStore } from './limit/memory-quota-store.js';
+export { BottleneckLease, bottleneckLease } from './limit/bottleneck-lease.js';
+export type { BottleneckLeaseOptions, BottleneckLeaseStats, BottleneckScheduler } from './limit/bottleneck-lease.js';
+export type { ConcurrencyLimit, ConcurrencyLimitAlgorithm, LimitSample } from './limit/concurrency-limit.js';
+export type {
+  AimdLimitOptions,
+  ConcurrencyLimitOptions,
+  FixedLimitOptions,
+  Gradient2LimitOptions,
+  LimitBoundsOptions,
+  VegasLimitOptions,
+} from './limit/concurrency-options.js';
+export { AdaptiveThrottle } from './limit/adaptive-throttle.js';
+export type { AdaptiveThrottleSettings } from './limit/adaptive-throttle.js';
 export type { ThrottleOptions } from './limit/throttle-options.js';
 export type { BulkheadOptions } from './bulkhead/bulkhead-options.js';
 export type { FallbackContext, FallbackOptions, FallbackReply } from './fallback/fallback-options.js';

@@ -66,8 +66,10 @@ export interface AttemptListener {
 export interface CallTimeout {
   /** Time for one attempt to connect and receive its response headers. */
   readonly attempt: number;
-  /** Time for the whole call (`Infinity` for none); `deadline` is its start plus this. */
+  /** Time for the whole call (`Infinity` for none); `deadline` is its start plus this. It bounds reading the body too. */
   readonly total: number;
+  /** Time to read the body, from the response headers (`Infinity` for none: only `total` bounds it). */
+  readonly body: number;
 }
 
 /** The body of a reply: undici's readable, not yet consumed. */
@@ -119,7 +121,7 @@ export function isReplayableBody(body: RequestBody): boolean {
 }
 
 const NO_TRIED: ReadonlySet<string> = new Set();
-const NO_TIMEOUT: CallTimeout = Object.freeze({ attempt: DEFAULTS.attemptTimeoutMs, total: Infinity });
+const NO_TIMEOUT: CallTimeout = Object.freeze({ attempt: DEFAULTS.attemptTimeoutMs, total: Infinity, body: Infinity });
 const NO_META: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /**

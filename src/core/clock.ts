@@ -39,8 +39,61 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
   });
 }
 
-/** The process clock: `performance.now()` and unref'd `setTimeout`. */
-export const systemClock: Clock = Object.freeze({
+/**
+ * The longest delay a Node timer holds: 2^31−1 ms (24.8 days). Node fires a longer one after
+ * 1 ms, with a `TimeoutOverflowWarning`; {@link systemClock} chains timers instead.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A timer longer than its clock's timers hold: a chain of timers of at most `maxMs`, each arming
+ * the next until the delay has passed on the clock, so the delay is honoured, never cut short.
+ */
+class ChainedTimer {
+  readonly #clock: Clock;
+  #timer: TimerHandle | undefined;
+
+  constructor(clock: Clock, fn: () => void, ms: number, maxMs: number) {
+    this.#clock = clock;
+    const due = clock.now() + ms;
+    const arm = (): void => {
+      const left = due - clock.now();
+      if (left <= 0) {
+        this.#timer = undefined;
+        fn();
+        return;
+      }
+      this.#timer = clock.setTimeout(arm, Math.min(Math.ceil(left), maxMs));
+    };
+    arm();
+  }
+
+  clear(): void {
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}
+
+/**
+ * `clock` with timers of any length, for a clock whose own timers hold at most `maxMs` (Node's:
+ * {@link MAX_TIMER_MS}): a longer delay becomes a {@link ChainedTimer}; shorter ones are `clock`'s own.
+ */
+export function chainedTimers(clock: Clock, maxMs = MAX_TIMER_MS): Clock {
+  return Object.freeze({
+    now: () => clock.now(),
+    wallNow: () => clock.wallNow(),
+    setTimeout(fn: () => void, ms: number): TimerHandle {
+      return ms > maxMs ? new ChainedTimer(clock, fn, ms, maxMs) : clock.setTimeout(fn, ms);
+    },
+    clearTimeout(handle: TimerHandle): void {
+      if (handle instanceof ChainedTimer) handle.clear();
+      else clock.clearTimeout(handle);
+    },
+  });
+}
+
+/** Node's own timers, unref'd: delays up to {@link MAX_TIMER_MS}. */
+const nodeClock: Clock = {
   now: () => performance.now(),
   wallNow: () => Date.now(),
   setTimeout(fn: () => void, ms: number): TimerHandle {
@@ -51,7 +104,13 @@ export const systemClock: Clock = Object.freeze({
   clearTimeout(handle: TimerHandle): void {
     clearTimeout(handle as NodeJS.Timeout);
   },
-});
+};
+
+/**
+ * The process clock: `performance.now()` and unref'd `setTimeout`. A delay above
+ * {@link MAX_TIMER_MS} is honoured with a chain of timers, never fired early.
+ */
+export const systemClock: Clock = chainedTimers(nodeClock);
 
 interface ManualTimer {
   readonly at: number;

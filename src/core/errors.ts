@@ -3,6 +3,8 @@
  * that callers can switch on; transport failures are passed through as `cause`.
  */
 
+import { withoutCredentials } from '../telemetry/redact-url.js';
+
 /** Stable error codes; part of the public contract. */
 export type ErrorCode =
   | 'SWITCHYARD_CONFIG'
@@ -16,7 +18,9 @@ export type ErrorCode =
   | 'SWITCHYARD_BULKHEAD_FULL'
   | 'SWITCHYARD_CLIENT_CLOSED'
   | 'SWITCHYARD_UNREPLAYABLE_BODY'
-  | 'SWITCHYARD_INVALID_REQUEST';
+  | 'SWITCHYARD_INVALID_REQUEST'
+  | 'SWITCHYARD_REDIRECT_OUTSIDE_SERVICE'
+  | 'SWITCHYARD_DISCOVERY';
 
 /** Base class of every error switchyard raises. */
 export class SwitchyardError extends Error {
@@ -30,6 +34,7 @@ export class SwitchyardError extends Error {
   }
 }
 
+/** `value` as an error message quotes it. */
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
@@ -42,17 +47,21 @@ function describe(value: unknown): string {
   }
 }
 
-/** An option is invalid. `option` is its dotted path (`timeout.attempt`), `value` the rejected value. */
+/**
+ * An option is invalid. `option` is its dotted path (`timeout.attempt`), `value` the rejected value.
+ * Neither the message nor `value` holds a URL's credentials (`user:password@`): they are removed.
+ */
 export class ConfigError extends SwitchyardError {
   /** Dotted path of the offending option, e.g. `retry.budget.ratio`. */
   readonly option: string;
-  /** The rejected value. */
+  /** The rejected value (strings in it with any URL credentials removed). */
   readonly value: unknown;
 
   constructor(option: string, value: unknown, expected: string) {
-    super('SWITCHYARD_CONFIG', `Invalid option ${option}: ${describe(value)} (expected ${expected})`);
+    const printable = withoutCredentials(value);
+    super('SWITCHYARD_CONFIG', `Invalid option ${option}: ${describe(printable)} (expected ${expected})`);
     this.option = option;
-    this.value = value;
+    this.value = printable;
   }
 }
 
@@ -118,15 +127,15 @@ export class RetryBudgetExhaustedError extends SwitchyardError {
   }
 }
 
-/** An attempt timeout or the call's total deadline elapsed. */
+/** An attempt timeout, the call's total deadline, or the body deadline (`timeout.body`) elapsed. */
 export class TimeoutError extends SwitchyardError {
   /** Which limit elapsed. */
-  readonly kind: 'attempt' | 'total';
+  readonly kind: 'attempt' | 'total' | 'body';
   /** The limit in milliseconds. */
   readonly timeoutMs: number;
 
-  constructor(kind: 'attempt' | 'total', timeoutMs: number, options?: { cause?: unknown }) {
-    super('SWITCHYARD_TIMEOUT', `${kind === 'attempt' ? 'Attempt' : 'Total'} timeout of ${timeoutMs} ms elapsed`, options);
+  constructor(kind: 'attempt' | 'total' | 'body', timeoutMs: number, options?: { cause?: unknown }) {
+    super('SWITCHYARD_TIMEOUT', `${kind === 'attempt' ? 'Attempt' : kind === 'total' ? 'Total' : 'Body'} timeout of ${timeoutMs} ms elapsed`, options);
     this.kind = kind;
     this.timeoutMs = timeoutMs;
   }
@@ -157,9 +166,44 @@ export class UnreplayableBodyError extends SwitchyardError {
   }
 }
 
-/** The request itself is malformed (a header with CR/LF, a URL for another service). Nothing was sent. */
+/**
+ * The request itself is malformed (a header with CR/LF, a URL for another service, a path undici
+ * refuses). Nothing was sent, and it never counts against an endpoint (breaker, load, stats).
+ */
 export class InvalidRequestError extends SwitchyardError {
-  constructor(message: string) {
-    super('SWITCHYARD_INVALID_REQUEST', message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SWITCHYARD_INVALID_REQUEST', message, options);
+  }
+}
+
+/**
+ * `client.fetch` got a redirect to a place outside the service (another host, or a URL with
+ * credentials), which it never follows: `location` is where it pointed (credentials removed).
+ * Pass `redirect: 'manual'` to handle such redirects yourself.
+ */
+export class RedirectOutsideServiceError extends SwitchyardError {
+  /** The redirect's status. */
+  readonly status: number;
+  /** The `Location` it pointed to, resolved, with any userinfo removed. */
+  readonly location: string;
+
+  constructor(service: string, status: number, location: string) {
+    super(
+      'SWITCHYARD_REDIRECT_OUTSIDE_SERVICE',
+      `A ${status} redirect of service "${service}" points to ${JSON.stringify(location)}, outside the service: not followed (pass redirect: 'manual' to handle it)`,
+    );
+    this.status = status;
+    this.location = location;
+  }
+}
+
+/** A discovery provider failed to read its registry; the last good endpoint set is kept. `cause` is the registry's error. */
+export class DiscoveryError extends SwitchyardError {
+  /** The provider, as it names itself (`dns _http._tcp.payments`, `etcd /services/payments/`). */
+  readonly provider: string;
+
+  constructor(provider: string, message: string, options?: { cause?: unknown }) {
+    super('SWITCHYARD_DISCOVERY', `Discovery ${provider}: ${message}`, options);
+    this.provider = provider;
   }
 }

@@ -37,8 +37,11 @@ export interface ClientEvents {
   'breaker-close': EndpointEvent;
   /** A retry attempt is about to be sent. */
   retry: EventBase & { readonly attempt: number; readonly delayMs: number; readonly reason: string };
-  /** A hedged attempt was sent. */
-  hedge: EventBase & { readonly attempt: number };
+  /**
+   * A hedged attempt was sent; `reason` is what its delay was: the latency `percentile` of recent
+   * calls, or the fixed `delay`.
+   */
+  hedge: EventBase & { readonly attempt: number; readonly reason: 'percentile' | 'delay' };
   /** A retry or hedge was wanted but its budget was spent. */
   'budget-exhausted': EventBase & { readonly kind: 'retry' | 'hedge' };
   /** A call was rejected or delayed by the rate limiter. */
@@ -49,10 +52,30 @@ export interface ClientEvents {
   throttled: EventBase & { readonly probability: number };
   /** Discovery failed; the last good endpoint set is kept. */
   'discovery-error': EventBase & { readonly error: unknown };
+  /** An alert rule of the mesh config started firing for a service. */
+  alert: AlertEvent;
+  /** A firing alert resolved (its metric is back past the rule's `resolve` value, or the rule was removed). */
+  'alert-resolved': AlertEvent;
+  /** Discovery works again after failing; `staleForMs` is how long the endpoint set was stale. */
+  'discovery-recovered': EventBase & { readonly staleForMs: number };
   /** A mesh configuration was validated, compiled and swapped in (also after `rollback()`). */
   'config-applied': ConfigEvent;
   /** A mesh configuration was rejected (invalid, or its source failed); the active one stays. */
   'config-rejected': ConfigEvent & { readonly error: unknown };
+}
+
+/** An alert firing or resolving: see the `alerts` section of a mesh config. */
+export interface AlertEvent extends EventBase {
+  /** The rule's name. */
+  readonly alert: string;
+  /** What the rule watches. */
+  readonly metric: 'success-rate' | 'p99' | 'ejected-share' | 'budget-exhausted' | 'discovery-stale';
+  /** The metric's value at the evaluation that changed the alert (units as the rule's). */
+  readonly value: number;
+  /** The value passed: the rule's threshold for `alert`, its resolve value for `alert-resolved`. */
+  readonly threshold: number;
+  /** What the firing alert makes of the service's health. */
+  readonly severity: 'degraded' | 'down';
 }
 
 /** An event about a mesh configuration (not about one service, so it has no `service`). */

@@ -9,6 +9,25 @@ export interface DiscoveryListener {
    * `discovery-error` event; a provider never empties the fleet because its registry is down.
    */
   error(error: unknown): void;
+  /**
+   * The provider works again after failing: its set is confirmed fresh. `staleForMs` is how long it
+   * had been failing. The client reports it as a `discovery-recovered` event.
+   */
+  recovered?(staleForMs: number): void;
+}
+
+/** How a provider is doing, for `mesh.stats()`. */
+export interface DiscoveryStatus {
+  /** Endpoints in the last good set. */
+  readonly endpoints: number;
+  /** `starting` (no set yet), `fresh` (the registry confirms the set) or `stale` (failing; the last good set is kept). */
+  readonly state: 'starting' | 'fresh' | 'stale';
+  /** How long (ms) the provider has been failing, while `stale`; otherwise 0. */
+  readonly staleForMs: number;
+  /** Failed refreshes or watch sessions in a row. */
+  readonly failures: number;
+  /** The latest failure, while `failures` > 0. */
+  readonly lastError: unknown;
 }
 
 /**
@@ -24,4 +43,6 @@ export interface Discovery {
   ready(): Promise<void>;
   /** Stops watches and timers; the provider delivers nothing afterwards. */
   close(): Promise<void>;
+  /** How the provider is doing (providers built on {@link createDiscovery} have it; a static list has not). */
+  status?(): DiscoveryStatus;
 }

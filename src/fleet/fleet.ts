@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { EventBus } from '../core/events.js';
-import type { Endpoint } from './endpoint.js';
+import { sameDescription, type Endpoint } from './endpoint.js';
 import { EndpointState, type HealthWriter, type LoadWriter } from './endpoint-state.js';
 import { EndpointTable, type EndpointColumns } from './endpoint-table.js';
 
@@ -191,13 +191,6 @@ export class Fleet {
     state.detach();
     this.#table.release(row);
   }
-}
-
-function sameDescription(a: Endpoint, b: Endpoint): boolean {
-  if (a.url !== b.url || a.weight !== b.weight || a.zone !== b.zone) return false;
-  const ak = Object.keys(a.tags);
-  const bk = Object.keys(b.tags);
-  return ak.length === bk.length && ak.every((k) => a.tags[k] === b.tags[k]);
 }
 
 function sameOrder(next: ReadonlyMap<string, EndpointState | Endpoint>, members: readonly EndpointState[]): boolean {

@@ -5,6 +5,12 @@ import { RetryBudget } from '../retry/retry-budget.js';
 import type { HedgeSettings } from './hedge-options.js';
 import { LATENCY_WINDOW_SIZE, LatencyWindow } from './latency-window.js';
 
+/**
+ * Why a hedge was sent: no reply within the latency `percentile` of recent calls, or within the
+ * fixed `delay` (before the percentile has its samples, or without one).
+ */
+export type HedgeReason = 'percentile' | 'delay';
+
 /** One attempt started by {@link Hedger.run}: its number in the call and its outcome. */
 export interface LaunchedAttempt {
   readonly attempt: number;
@@ -52,9 +58,14 @@ export class Hedger {
 
   /** The current hedge delay (ms): the latency percentile once known, else the fixed delay. */
   get delay(): number {
+    const { percentile, delay } = this.#settings;
+    return this.reason === 'percentile' ? this.#latency!.percentile(percentile!) : delay;
+  }
+
+  /** What sets the delay now: the latency `percentile` once it has its samples, else the fixed `delay`. */
+  get reason(): HedgeReason {
     const latency = this.#latency;
-    const { percentile, minSamples, delay } = this.#settings;
-    return latency && latency.count >= minSamples ? latency.percentile(percentile!) : delay;
+    return latency && latency.count >= this.#settings.minSamples ? 'percentile' : 'delay';
   }
 
   /**
@@ -134,11 +145,12 @@ export class Hedger {
           return;
         }
         const attempt = start();
-        if (events.wants('hedge')) events.emit('hedge', { service, time: now, attempt });
+        if (events.wants('hedge')) events.emit('hedge', { service, time: now, attempt, reason });
       };
       // The hedge goes one timer turn after the delay: when this process was paused (GC, a busy
       // loop), timers run before pending I/O is read, and a reply that arrived during the pause
       // must win before a hedge is spent on it.
+      const reason = this.reason;
       timer = clock.setTimeout(() => {
         timer = done ? undefined : clock.setTimeout(hedge, 0);
       }, this.delay);

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { HeaderMap, RequestBody } from '../core/call.js';
 import { InvalidRequestError } from '../core/errors.js';
+import { ACCEPT_ENCODING } from './content-decoding.js';
 import { normalizeHeaders } from './headers.js';
 import { toPath } from './request-target.js';
 
@@ -17,6 +18,9 @@ export interface CallOptions {
 /** The second argument of `client.fetch`: the global fetch's `RequestInit` plus {@link CallOptions}. */
 export type FetchInit = RequestInit & CallOptions;
 
+/** The fetch `redirect` modes: follow a redirect, hand back the 3xx, or fail. */
+export type RedirectMode = 'follow' | 'manual' | 'error';
+
 /** The parts of a call that come from the caller's fetch arguments. */
 export interface FetchParts {
   readonly method: string;
@@ -24,12 +28,19 @@ export interface FetchParts {
   readonly headers: HeaderMap;
   readonly body: RequestBody;
   readonly signal: AbortSignal | undefined;
+  /** What to do with a redirect (`init.redirect`, else the `Request`'s; default `'follow'`). */
+  readonly redirect: RedirectMode;
 }
+
+const REDIRECT_MODES: ReadonlySet<string> = new Set(['follow', 'manual', 'error']);
 
 /**
  * Reads `fetch(input, init)` arguments into call parts. Strings, byte arrays, `Blob`,
  * `URLSearchParams` and `FormData` bodies become replayable bytes or text (with the content type
- * fetch would set); a `ReadableStream` or Node stream stays a one-shot stream.
+ * fetch would set); a `ReadableStream` or Node stream stays a one-shot stream. Without an
+ * `accept-encoding` header, the codings the response decoder undoes are asked for, as fetch does.
+ *
+ * @throws InvalidRequestError for a bad URL, header, body or `redirect` mode
  */
 export async function fromFetchArgs(input: string | URL | Request, init: FetchInit | undefined, service: string): Promise<FetchParts> {
   const isRequest = typeof input === 'object' && input !== null && !(input instanceof URL) && typeof (input as Request).arrayBuffer === 'function';
@@ -37,6 +48,11 @@ export async function fromFetchArgs(input: string | URL | Request, init: FetchIn
   const path = toPath(request ? request.url : (input as string | URL), service);
   const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
   const headers = normalizeHeaders(init?.headers ?? request?.headers);
+  headers['accept-encoding'] ??= ACCEPT_ENCODING;
+  const redirect = init?.redirect ?? request?.redirect ?? 'follow';
+  if (!REDIRECT_MODES.has(redirect)) {
+    throw new InvalidRequestError(`redirect must be "follow", "manual" or "error", got ${JSON.stringify(redirect)}`);
+  }
   let body: RequestBody = null;
   if (init?.body !== undefined && init.body !== null) {
     body = await toBody(init.body, headers);
@@ -46,7 +62,7 @@ export async function fromFetchArgs(input: string | URL | Request, init: FetchIn
   if (body !== null && (method === 'GET' || method === 'HEAD')) {
     throw new InvalidRequestError(`A ${method} request cannot have a body`);
   }
-  return { method, path, headers, body, signal: init?.signal ?? request?.signal ?? undefined };
+  return { method, path, headers, body, signal: init?.signal ?? request?.signal ?? undefined, redirect };
 }
 
 async function toBody(body: BodyInit | NodeJS.ReadableStream, headers: HeaderMap): Promise<RequestBody> {

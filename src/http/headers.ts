@@ -4,8 +4,8 @@ import { InvalidRequestError } from '../core/errors.js';
 /** Header input as fetch and undici accept it. */
 export type HeadersInput = HeadersInit | Record<string, string | readonly string[] | undefined>;
 
-// RFC 9110 section 5.6.2 token characters.
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** RFC 9110 section 5.6.2 token characters: a header name or a method. */
+export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // CR, LF and NUL end a header line early: a value holding one could smuggle a header or a request.
 const UNSAFE_VALUE = /[\r\n\0]/;
 

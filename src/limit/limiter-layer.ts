@@ -4,6 +4,7 @@ import { RateLimitedError } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import type { LimiterSettings } from './limiter-options.js';
 import { TokenBucket } from './token-bucket.js';
+import type { TokenSource } from './token-source.js';
 
 /** What the limiter layer needs from the client. */
 export interface LimiterLayerDeps {
@@ -14,14 +15,14 @@ export interface LimiterLayerDeps {
 
 /**
  * The limiter layer, between retry and balance so that every attempt sent takes a token (a
- * downstream quota counts what is sent). With a token at hand the attempt goes on at once (O(1),
+ * downstream quota counts what is sent), from its own bucket or from a shared {@link TokenSource}. With a token at hand the attempt goes on at once (O(1),
  * no allocation); otherwise it reserves one and waits for it, if the wait fits in `maxWait` and
  * the call's deadline, or fails with {@link RateLimitedError}. A `rate-limited` event reports
  * either. A caller's abort during the wait gives the token back.
  */
 export function limiterLayer(settings: LimiterSettings, deps: LimiterLayerDeps): Middleware {
   const { clock, events, service } = deps;
-  const bucket = new TokenBucket(settings, clock.now());
+  const bucket: TokenSource = settings.source ?? new TokenBucket(settings, clock.now());
   /** No token at hand: reserve one and wait for it, or refuse. */
   const waitForToken = async (call: Call, next: Handler, now: number): Promise<Reply> => {
     const wait = bucket.waitTime(now);

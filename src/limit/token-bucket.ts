@@ -1,3 +1,5 @@
+import type { TokenSource } from './token-source.js';
+
 /**
  * A token bucket (the classic traffic-shaping algorithm, as in golang.org/x/time/rate): it holds
  * up to `burst` tokens and refills at `rate` tokens per second, lazily from the time each call
@@ -10,9 +12,9 @@
  * const bucket = new TokenBucket({ rate: 100, burst: 10 }, clock.now());
  * if (!bucket.tryAcquire(clock.now())) { const wait = bucket.waitTime(clock.now()); ... }
  */
-export class TokenBucket {
-  readonly #perMs: number;
-  readonly #burst: number;
+export class TokenBucket implements TokenSource {
+  #perMs: number;
+  #burst: number;
   #tokens: number;
   #stamp: number;
 
@@ -45,7 +47,8 @@ export class TokenBucket {
   /** Milliseconds from `now` until a token taken with {@link TokenBucket.reserve} would be due (0 if one is available). */
   waitTime(now: number): number {
     this.#refill(now);
-    return this.#tokens >= 1 ? 0 : (1 - this.#tokens) / this.#perMs;
+    if (this.#tokens >= 1) return 0;
+    return this.#perMs > 0 ? (1 - this.#tokens) / this.#perMs : Infinity;
   }
 
   /** Takes a token now or in the future; returns the wait in ms until it is due (as {@link TokenBucket.waitTime}). */
@@ -59,6 +62,18 @@ export class TokenBucket {
   refund(now: number): void {
     this.#refill(now);
     this.#tokens = Math.min(this.#burst, this.#tokens + 1);
+  }
+
+  /**
+   * Changes the rate and the burst from `now` on (tokens already earned are kept, up to the new
+   * burst), as a leased bucket does when its share changes.
+   * @param rate - tokens added per second (>= 0; 0 stops the refill)
+   */
+  setRate(rate: number, burst: number, now: number): void {
+    this.#refill(now);
+    this.#perMs = rate / 1_000;
+    this.#burst = burst;
+    this.#tokens = Math.min(this.#tokens, burst);
   }
 
   #refill(now: number): void {

@@ -2,6 +2,7 @@ import type { ReplyBody, RequestBody } from '../core/call.js';
 import type { ClientEventListener, ClientEventName } from '../core/events.js';
 import type { CallOptions, FetchInit } from '../http/fetch-request.js';
 import type { HeadersInput } from '../http/headers.js';
+import type { ServiceHealth } from '../health/health.js';
 import type { EndpointStats } from './stats.js';
 
 /** Options of {@link Client.request}, undici's `request` options plus {@link CallOptions}. */
@@ -40,6 +41,8 @@ export interface Client {
   request(options: RequestOptions): Promise<ResponseData>;
   /** A snapshot of every endpoint's state. */
   stats(): EndpointStats[];
+  /** The service's health: `healthy`, `degraded` or `down`, with the reasons (see `mesh.health()`). */
+  health(): ServiceHealth;
   /** Listens to a lifecycle event; returns a function that removes the listener. */
   on<K extends ClientEventName>(event: K, listener: ClientEventListener<K>): () => void;
   /** Removes a listener added with {@link Client.on}. */

@@ -1,4 +1,5 @@
 import type { Tracer } from '@opentelemetry/api';
+import type { PathRedactor } from '../telemetry/redact-url.js';
 import { BalanceLayer } from '../balance/balance-layer.js';
 import type { Balancer } from '../balance/balancer.js';
 import { BreakerLayer } from '../breaker/breaker-layer.js';
@@ -15,6 +16,7 @@ import { HEALTHY } from '../fleet/endpoint-table.js';
 import { Fleet } from '../fleet/fleet.js';
 import type { Membership } from '../fleet/membership.js';
 import { SubsetView } from '../fleet/subset-view.js';
+import { httpAttemptObserver, type HttpClientInstruments } from '../metrics/http-client-metrics.js';
 import { Transport } from '../transport/transport.js';
 import type { Fingerprints } from './fingerprint.js';
 import { AttemptSeam } from './attempt-seam.js';
@@ -28,6 +30,10 @@ export interface ClusterDeps {
   readonly events: EventBus;
   /** The tracer for attempt spans, when tracing is on. */
   readonly tracer: Tracer | undefined;
+  /** Redacts sensitive query values from the `url.full` of attempt spans. */
+  readonly redactPath: PathRedactor;
+  /** The HTTP client instruments, when metrics are recorded: an observer of the seam records each attempt. */
+  readonly httpMetrics: HttpClientInstruments | undefined;
   readonly fingerprints: Fingerprints;
 }
 
@@ -74,6 +80,10 @@ export class Cluster {
   readonly #cappedViews = new Set<CappedView>();
   #refs = 0;
   #closed: Promise<void> | undefined;
+  /** When discovery last delivered a good snapshot (or the cluster was made). */
+  #lastSnapshotAt: number;
+  /** Whether discovery's latest report was an error (so the fleet holds its last good set). */
+  #discoveryFailing = false;
 
   /** The key of the cluster that `settings` configure. */
   static keyOf(settings: ServiceSettings, fingerprints: Fingerprints): string {
@@ -93,6 +103,7 @@ export class Cluster {
       ? new BreakerLayer(settings.breaker, { service, clock, rng, events, fleet: this.fleet, mayEject: (endpoint) => this.#subsetsMayEject(endpoint) })
       : undefined;
     this.seam = new AttemptSeam({ fleet: this.fleet, clock, breaker: this.#breaker, isFailureStatus: settings.breaker ? settings.breaker.isFailureStatus : isServerError });
+    if (deps.httpMetrics) this.seam.observe(httpAttemptObserver(deps.httpMetrics, service));
     this.#transport = new Transport({ ...settings.transport, service, clock, fleet: this.fleet, attemptTimeout: settings.timeout.attempt });
     if (settings.source.kind === 'static') {
       this.#static = staticDiscovery(settings.source.endpoints, `services.${service}.endpoints`);
@@ -100,9 +111,18 @@ export class Cluster {
     } else {
       this.#discovery = settings.source.discovery;
     }
+    this.#lastSnapshotAt = clock.now();
     this.#stopDiscovery = this.#discovery.subscribe({
-      update: (endpoints) => this.fleet.update(endpoints),
-      error: (error) => events.emit('discovery-error', { service, time: clock.now(), error }),
+      update: (endpoints) => {
+        this.#lastSnapshotAt = clock.now();
+        this.#discoveryFailing = false;
+        this.fleet.update(endpoints);
+      },
+      error: (error) => {
+        this.#discoveryFailing = true;
+        events.emit('discovery-error', { service, time: clock.now(), error });
+      },
+      recovered: (staleForMs) => events.emit('discovery-recovered', { service, time: clock.now(), staleForMs }),
     });
   }
 
@@ -114,6 +134,14 @@ export class Cluster {
   /** The cluster's endpoint provider. */
   get discovery(): Discovery {
     return this.#discovery;
+  }
+
+  /**
+   * How long (ms) the endpoint set has been stale: since the last good snapshot, while
+   * discovery's latest report is an error; 0 while discovery is fine.
+   */
+  discoveryStaleMs(): number {
+    return this.#discoveryFailing ? this.#deps.clock.now() - this.#lastSnapshotAt : 0;
   }
 
   /** Takes a later generation's settings of the same key: a new static endpoint list is applied in place. */
@@ -141,9 +169,9 @@ export class Cluster {
     const key = `target:${fingerprints.of(subset?.tags ?? null)}:${fingerprints.of(balancer)}`;
     const handler = this.acquire(key, () => {
       const view = subset ? this.#view(subset) : undefined;
-      const { clock, rng, tracer } = this.#deps;
+      const { clock, rng, tracer, redactPath } = this.#deps;
       const balance = new BalanceLayer({ service: this.service, members: view?.value ?? this.fleet, balancer, clock, rng, panic: this.#breaker?.panicPick });
-      const value = clusterHandler({ balance, seam: this.seam, tracer, transport: this.#transport });
+      const value = clusterHandler({ balance, seam: this.seam, tracer, redactPath, transport: this.#transport });
       return {
         value,
         close: () => {

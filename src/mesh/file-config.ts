@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
-import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
+import { resolve } from 'node:path';
+import { systemClock, type Clock } from '../core/clock.js';
 import { ConfigError } from '../core/errors.js';
 import { numberOption, readOptions } from '../core/options.js';
+import { WATCH_DEBOUNCE_MS, WatchedFile } from '../core/watched-file.js';
 import type { ConfigListener, ConfigSource } from './config-source.js';
 import { formatOfPath, parseConfigText, type ConfigFormat } from './config-text.js';
 
@@ -17,9 +15,6 @@ export interface FileConfigOptions {
   /** The clock the debounce runs on (default: the system clock). */
   clock?: Clock;
 }
-
-/** Debounce of {@link fileConfig} (ms). */
-const DEBOUNCE_MS = 100;
 
 /**
  * A config source that reads a JSON or YAML file and reads it again whenever it changes. It
@@ -37,29 +32,22 @@ export function fileConfig(path: string, options: FileConfigOptions = {}): Confi
   const o = readOptions(options, '', ['format', 'debounceMs', 'clock'] as const);
   if (o.format !== undefined && o.format !== 'json' && o.format !== 'yaml') throw new ConfigError('format', o.format, '"json" or "yaml"');
   const clock = (o.clock as Clock | undefined) ?? systemClock;
-  return new FileConfigSource(resolve(path), (o.format as ConfigFormat | undefined) ?? formatOfPath(path), numberOption(o.debounceMs, 'debounceMs', DEBOUNCE_MS), clock);
+  return new FileConfigSource(resolve(path), (o.format as ConfigFormat | undefined) ?? formatOfPath(path), numberOption(o.debounceMs, 'debounceMs', WATCH_DEBOUNCE_MS), clock);
 }
 
 class FileConfigSource implements ConfigSource {
   readonly #path: string;
   readonly #format: ConfigFormat;
-  readonly #debounceMs: number;
-  readonly #clock: Clock;
+  readonly #file: WatchedFile;
   readonly #listeners = new Set<ConfigListener>();
-  #watcher: FSWatcher | undefined;
-  #timer: TimerHandle | undefined;
-  #lastHash: string | undefined;
   #last: { config: unknown; version: string } | undefined;
-  #reading: Promise<void> | undefined;
-  #again = false;
   #first: Promise<void> | undefined;
   #closed = false;
 
   constructor(path: string, format: ConfigFormat, debounceMs: number, clock: Clock) {
     this.#path = path;
     this.#format = format;
-    this.#debounceMs = debounceMs;
-    this.#clock = clock;
+    this.#file = new WatchedFile({ path, debounceMs, clock, onText: (text, hash) => this.#deliver(text, hash), onError: (error) => this.#error(error) });
   }
 
   subscribe(listener: ConfigListener): () => void {
@@ -78,68 +66,23 @@ class FileConfigSource implements ConfigSource {
   async close(): Promise<void> {
     this.#closed = true;
     this.#listeners.clear();
-    this.#watcher?.close();
-    this.#watcher = undefined;
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
-    await this.#reading;
+    await this.#file.close();
   }
 
   #start(): void {
     if (this.#first || this.#closed) return;
-    const name = basename(this.#path);
-    this.#watcher = watch(dirname(this.#path), { persistent: false }, (_event, changed) => {
-      if (changed === null || changed.toString() === name) this.#schedule();
-    });
-    this.#watcher.on('error', (error) => this.#error(error));
-    this.#first = this.#read();
+    this.#first = this.#file.start();
   }
 
-  #schedule(): void {
-    if (this.#closed) return;
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#timer = this.#clock.setTimeout(() => {
-      this.#timer = undefined;
-      void this.#read();
-    }, this.#debounceMs);
-  }
-
-  /** Reads the file once at a time; a change seen during a read reads it again after. */
-  #read(): Promise<void> {
-    if (this.#reading) {
-      this.#again = true;
-      return this.#reading;
-    }
-    this.#reading = (async () => {
-      do {
-        this.#again = false;
-        await this.#readOnce();
-      } while (this.#again && !this.#closed);
-    })().finally(() => (this.#reading = undefined));
-    return this.#reading;
-  }
-
-  async #readOnce(): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(this.#path, 'utf8');
-    } catch (error) {
-      // A rename in progress leaves no file for a moment: the watcher reports the new one.
-      this.#error(new ConfigError('path', this.#path, `a readable config file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`));
-      return;
-    }
-    const hash = createHash('sha256').update(text).digest('hex');
-    if (hash === this.#lastHash) return;
+  async #deliver(text: string, hash: string): Promise<void> {
     let config: unknown;
     try {
       config = await parseConfigText(text, this.#format, this.#path);
     } catch (error) {
-      this.#lastHash = hash;
       this.#error(error);
       return;
     }
     if (this.#closed) return;
-    this.#lastHash = hash;
     this.#last = { config, version: `sha256:${hash.slice(0, 12)}` };
     for (const listener of this.#listeners) listener.update(config, this.#last.version);
   }

@@ -3,12 +3,14 @@ import { compose, type CallTimeout, type Handler, type Middleware } from '../cor
 import type { Clock } from '../core/clock.js';
 import type { EventBus } from '../core/events.js';
 import type { Rng } from '../core/rng.js';
+import type { HttpClientInstruments } from '../metrics/http-client-metrics.js';
 import { Cluster, type ClusterLease } from './cluster.js';
 import type { Fingerprints } from './fingerprint.js';
 import type { MeshSettings } from './mesh-config.js';
 import { callLayers, routeStack, type RoutePolicy } from './pipeline.js';
 import { router, type CompiledRoute } from './router.js';
 import type { ServiceSettings } from './service-options.js';
+import type { PathRedactor } from '../telemetry/redact-url.js';
 
 /** One service of a generation: where its calls go and the limits they start with. */
 export interface CompiledService {
@@ -26,7 +28,11 @@ export interface GenerationDeps {
   readonly rng: Rng;
   readonly events: EventBus;
   readonly tracer: Tracer | undefined;
+  readonly redactPath: PathRedactor;
+  readonly httpMetrics: HttpClientInstruments | undefined;
   readonly middleware: readonly Middleware[];
+  /** The layer that feeds a service's alert windows, when the settings' rules need one. */
+  readonly alertLayer: (service: string, settings: MeshSettings) => Middleware | undefined;
   readonly fingerprints: Fingerprints;
   /** The live clusters by service: a generation reuses one whose key is unchanged, and records the ones it makes. */
   readonly clusters: Map<string, Cluster>;
@@ -104,11 +110,14 @@ export function compileGeneration(number: number, version: string, input: unknow
       const lease = clusterFor(name, service, deps).lease();
       leases.push(lease);
       const router = compileRouter(service, lease, deps);
+      // The alert window sees each logical call once, as its caller does: inside your middleware, before routing.
+      const alert = deps.alertLayer(name, settings);
+      const layers = alert ? [...calls, alert] : calls;
       services.set(name, {
         settings: service,
         cluster: lease.cluster,
         timeout: service.timeout,
-        handle: calls.length === 0 ? router : compose(...calls)(router),
+        handle: layers.length === 0 ? router : compose(...layers)(router),
       });
     }
   } catch (error) {

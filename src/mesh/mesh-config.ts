@@ -1,6 +1,7 @@
 import { ConfigError } from '../core/errors.js';
 import { isPlainObject, readOptions } from '../core/options.js';
 import type { Discovery } from '../discovery/discovery.js';
+import { parseAlertsOptions, type AlertSettings, type AlertsOptions } from '../health/alert-options.js';
 import { parseServiceOptions, SERVICE_KEYS, type ServiceOptions, type ServiceSettings } from './service-options.js';
 
 /**
@@ -15,6 +16,8 @@ export interface MeshConfig {
   version?: string | number;
   /** The services, by name: the name is also the host of `mesh.fetch('http://payments/...')`. */
   services: Record<string, ServiceOptions>;
+  /** Alert rules over the services' success rate, p99, ejected share, budget refusals and discovery staleness. */
+  alerts?: AlertsOptions;
 }
 
 /** A validated mesh configuration. */
@@ -22,6 +25,7 @@ export interface MeshSettings {
   readonly version: string | undefined;
   /** The services by lower-cased name. */
   readonly services: ReadonlyMap<string, ServiceSettings>;
+  readonly alerts: AlertSettings;
 }
 
 /** What a service name may be: a host name (letters, digits, `-`, `_`, `.`). */
@@ -35,7 +39,7 @@ const SERVICE_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$/;
  * @throws ConfigError naming the option path and the bad value
  */
 export function parseMeshConfig(value: unknown, discovery: ReadonlyMap<string, Discovery>): MeshSettings {
-  const o = readOptions(value, '', ['version', 'services'] as const);
+  const o = readOptions(value, '', ['version', 'services', 'alerts'] as const);
   let version: string | undefined;
   if (o.version !== undefined) {
     if ((typeof o.version !== 'string' || o.version === '') && (typeof o.version !== 'number' || !Number.isFinite(o.version))) {
@@ -53,5 +57,5 @@ export function parseMeshConfig(value: unknown, discovery: ReadonlyMap<string, D
     const options = readOptions((o.services as Record<string, unknown>)[name], `services.${name}`, SERVICE_KEYS);
     services.set(key, parseServiceOptions(name, options, prefix, discovery.get(name) ?? discovery.get(key)));
   }
-  return { version, services };
+  return { version, services, alerts: parseAlertsOptions(o.alerts, 'alerts', new Set(services.keys())) };
 }

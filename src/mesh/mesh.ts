@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import type { Client } from './client-api.js';
 import { parseRuntimeOptions, RUNTIME_KEYS, type RuntimeOptions, type RuntimeSettings } from '../client-options.js';
 import { ClientClosedError, ConfigError, InvalidRequestError, NoEndpointsError } from '../core/errors.js';
@@ -5,7 +6,13 @@ import { EventBus, type ClientEventListener, type ClientEventName } from '../cor
 import { isPlainObject, readOptions } from '../core/options.js';
 import type { Discovery } from '../discovery/discovery.js';
 import type { FetchInit } from '../http/fetch-request.js';
+import { MeshDispatcher, type MeshDispatcherOptions } from '../dispatcher/mesh-dispatcher.js';
+import { Alerts } from '../health/alerts.js';
+import { NO_CONFIG_HEALTH, serviceHealth, worse, type MeshHealth, type ServiceHealth } from '../health/health.js';
+import { httpClientInstruments } from '../metrics/http-client-metrics.js';
+import { meshMetrics } from '../metrics/mesh-metrics.js';
 import { switchyardTracer } from '../telemetry/tracing.js';
+import { queryRedactor } from '../telemetry/redact-url.js';
 import { VERSION } from '../version.js';
 import type { Cluster } from './cluster.js';
 import type { ConfigSource } from './config-source.js';
@@ -60,6 +67,19 @@ export interface Mesh {
   ready(): Promise<void>;
   /** A snapshot of every service's endpoints, subsets and routes. */
   stats(): MeshStats;
+  /**
+   * Every service's health (`healthy`, `degraded`, `down`) with the reasons: no endpoints, all
+   * ejected, discovery stale, firing alert rules (success rate, p99, ...). Serve it as a
+   * readiness endpoint: `down` is not ready.
+   */
+  health(): MeshHealth;
+  /**
+   * An undici `Dispatcher` that sends requests whose host is a service of the mesh through its
+   * pipeline and every other request to `options.fallback` (default: its own undici `Agent`)
+   * unchanged: `setGlobalDispatcher(mesh.dispatcher())`, or `fetch(url, { dispatcher })`.
+   * Closed with the mesh.
+   */
+  dispatcher(options?: MeshDispatcherOptions): Dispatcher;
   /** Listens to a lifecycle event of any service, or a config event; returns a function that removes the listener. */
   on<K extends ClientEventName>(event: K, listener: ClientEventListener<K>): () => void;
   /** Removes a listener added with {@link Mesh.on}. */
@@ -127,6 +147,9 @@ export class SwitchyardMesh implements Mesh, MeshRuntime {
   readonly #providers = new Set<Discovery>();
   readonly #history: Applied[] = [];
   readonly #clients = new Map<string, Client>();
+  readonly #alerts: Alerts;
+  readonly #dispatchers = new Set<MeshDispatcher>();
+  readonly #stopMetrics: (() => void) | undefined;
   #active: Generation | undefined;
   #generations = 0;
   #source: ConfigSource | undefined;
@@ -138,12 +161,17 @@ export class SwitchyardMesh implements Mesh, MeshRuntime {
     this.runtime = runtime;
     this.#discovery = discovery;
     for (const provider of discovery.values()) this.#providers.add(provider);
+    this.#alerts = new Alerts(runtime.clock, this.events, this);
+    this.#stopMetrics = runtime.meter ? meshMetrics(runtime.meter, this, this.events) : undefined;
     this.#deps = {
       clock: runtime.clock,
       rng: runtime.rng,
       events: this.events,
       tracer: runtime.tracing ? switchyardTracer(VERSION) : undefined,
+      redactPath: queryRedactor(runtime.redactQueryParams),
+      httpMetrics: runtime.meter && runtime.httpMetrics ? httpClientInstruments(runtime.meter) : undefined,
       middleware: runtime.middleware,
+      alertLayer: (service, settings) => this.#alerts.layer(service, settings.alerts),
       fingerprints: new Fingerprints(),
       clusters: new Map(),
     };
@@ -254,8 +282,38 @@ export class SwitchyardMesh implements Mesh, MeshRuntime {
     const active = this.#active;
     const services: MeshStats['services'] = {};
     const now = this.#deps.clock.now();
-    if (active) for (const entry of active.services.values()) services[entry.settings.service] = serviceStats(entry.settings, entry.cluster.fleet, now);
+    if (active) for (const entry of active.services.values()) services[entry.settings.service] = serviceStats(entry.settings, entry.cluster.fleet, entry.cluster.discovery, now);
     return { generation: active?.number ?? 0, version: active?.version, services };
+  }
+
+  health(): MeshHealth {
+    const active = this.#active;
+    if (!active) return { status: 'down', services: {} };
+    const services: Record<string, ServiceHealth> = {};
+    let status: MeshHealth['status'] = 'healthy';
+    for (const [key, entry] of active.services) {
+      const health = serviceHealth(entry.cluster, this.#alerts.firing(key));
+      services[entry.settings.service] = health;
+      status = worse(status, health.status);
+    }
+    return { status, services };
+  }
+
+  serviceHealth(service: string): ServiceHealth {
+    const key = service.toLowerCase();
+    const entry = this.#active?.services.get(key);
+    return entry ? serviceHealth(entry.cluster, this.#alerts.firing(key)) : NO_CONFIG_HEALTH;
+  }
+
+  dispatcher(options?: MeshDispatcherOptions): Dispatcher {
+    if (this.#closed) throw new ClientClosedError('mesh');
+    if (options !== undefined) readOptions(options, 'dispatcher', ['fallback'] as const);
+    if (options?.fallback !== undefined && typeof (options.fallback as { dispatch?: unknown }).dispatch !== 'function') {
+      throw new ConfigError('dispatcher.fallback', options.fallback, 'an undici Dispatcher');
+    }
+    const dispatcher = new MeshDispatcher({ serves: (host) => this.#active?.services.has(host) ?? false, client: (service) => this.client(service) }, options);
+    this.#dispatchers.add(dispatcher);
+    return dispatcher;
   }
 
   on<K extends ClientEventName>(event: K, listener: ClientEventListener<K>): () => void {
@@ -269,6 +327,8 @@ export class SwitchyardMesh implements Mesh, MeshRuntime {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       this.#stopSource?.();
+      this.#alerts.close();
+      this.#stopMetrics?.();
       const active = this.#active;
       this.#active = undefined;
       void active?.retire();
@@ -276,6 +336,7 @@ export class SwitchyardMesh implements Mesh, MeshRuntime {
         this.#source?.close(),
         ...[...this.#clusters].map((cluster) => cluster.close()),
         ...[...this.#providers].map((provider) => provider.close()),
+        ...[...this.#dispatchers].map((dispatcher) => dispatcher.close()),
       ]);
       this.#clusters.clear();
       this.events.clear();
@@ -301,6 +362,7 @@ export class SwitchyardMesh implements Mesh, MeshRuntime {
     }
     const previous = this.#active;
     this.#active = generation;
+    this.#alerts.apply(settings.alerts, generation.services.keys());
     if (previous) {
       void previous.retire().then(() => {
         for (const cluster of this.#clusters) if (!cluster.open) this.#clusters.delete(cluster);

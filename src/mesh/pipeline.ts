@@ -19,6 +19,7 @@ import type { LimiterSettings } from '../limit/limiter-options.js';
 import { RetryLayer } from '../retry/retry-layer.js';
 import { noRetrySettings, type RetrySettings } from '../retry/retry-options.js';
 import { attemptSpanLayer, logicalSpanLayer } from '../telemetry/tracing.js';
+import type { PathRedactor } from '../telemetry/redact-url.js';
 import type { Transport } from '../transport/transport.js';
 import type { AttemptSeam } from './attempt-seam.js';
 import type { Fingerprints } from './fingerprint.js';
@@ -121,11 +122,12 @@ export interface ClusterParts {
   readonly balance: BalanceLayer;
   readonly seam: AttemptSeam;
   readonly tracer: Tracer | undefined;
+  readonly redactPath: PathRedactor;
   readonly transport: Transport;
 }
 
 /** A cluster's attempt handler: one attempt, from the pick to the wire. */
-export function clusterHandler({ balance, seam, tracer, transport }: ClusterParts): Handler {
+export function clusterHandler({ balance, seam, tracer, redactPath, transport }: ClusterParts): Handler {
   // Balance picks one endpoint per attempt and tracks its load; everything below is per endpoint.
   const layers: Middleware[] = [balance.middleware];
   // The completion seam is per endpoint, so it sits below the pick: it tells the call's listener
@@ -134,6 +136,6 @@ export function clusterHandler({ balance, seam, tracer, transport }: ClusterPart
   // attempt's end once for the load tracker, the breaker and metrics.
   layers.push(seam.middleware);
   // One client span per attempt, as the HTTP semantic conventions ask (http.request.resend_count).
-  if (tracer) layers.push(attemptSpanLayer(tracer));
+  if (tracer) layers.push(attemptSpanLayer(tracer, redactPath));
   return compose(...layers)(transport.handler);
 }

@@ -3,9 +3,12 @@ import { IDEMPOTENT_METHODS, type Call, type HeaderMap, type Reply, type Request
 import { ClientClosedError, InvalidRequestError, NoEndpointsError } from '../core/errors.js';
 import type { ClientEventListener, ClientEventName, ClientEvents, EventBus } from '../core/events.js';
 import type { RuntimeSettings } from '../client-options.js';
-import { fromFetchArgs, type CallOptions, type FetchInit } from '../http/fetch-request.js';
+import { fromFetchArgs, type CallOptions, type FetchInit, type FetchParts } from '../http/fetch-request.js';
 import { toResponse } from '../http/fetch-response.js';
+import { actsOnRedirect, redirectRequest, requestUrl } from '../http/redirect.js';
 import { normalizeHeaders } from '../http/headers.js';
+import { checkMethod, checkRequestPath } from '../http/request-target.js';
+import type { ServiceHealth } from '../health/health.js';
 import type { CompiledService, Generation } from './generation.js';
 import { endpointStats, type EndpointStats } from './stats.js';
 
@@ -13,6 +16,7 @@ const NO_ENDPOINTS_TRIED: ReadonlySet<string> = new Set();
 const NO_META: Readonly<Record<string, unknown>> = Object.freeze({});
 const NO_HEADERS: HeaderMap = Object.freeze(Object.create(null) as HeaderMap);
 
+const noop = (): void => {};
 const toResponseData = (reply: Reply): ResponseData => ({ statusCode: reply.status, headers: reply.headers, body: reply.body, endpoint: reply.endpoint?.id });
 
 /** What a client needs from the mesh it runs on. */
@@ -22,6 +26,8 @@ export interface MeshRuntime {
   readonly active: Generation | undefined;
   readonly closed: boolean;
   generation(): Promise<Generation>;
+  /** The health of `service`: see `mesh.health()`. */
+  serviceHealth(service: string): ServiceHealth;
   close(): Promise<void>;
 }
 
@@ -56,10 +62,33 @@ class ServiceClient implements Client {
 
   async fetch(input: string | URL | Request, init?: FetchInit): Promise<Response> {
     this.#assertOpen();
-    const parts = await fromFetchArgs(input, init, this.service);
-    return this.#send(parts.method, parts.path, parts.headers, parts.body, parts.signal, init, (reply) =>
-      toResponse(reply.status, reply.headers, reply.body, parts.method, parts.signal),
-    );
+    return this.#fetch(await fromFetchArgs(input, init, this.service), init, 0);
+  }
+
+  /**
+   * Sends one request of a fetch, and each redirect it follows (`redirects` so far) as a call of
+   * its own through the pipeline (retries, timeouts, a new pick), as the global fetch sends a new
+   * request per redirect.
+   */
+  #fetch(parts: FetchParts, init: FetchInit | undefined, redirects: number): Promise<Response> {
+    return this.#send(parts.method, parts.path, parts.headers, parts.body, parts.signal, init, (reply): Response | Promise<Response> => {
+      if (actsOnRedirect(reply.status, parts.redirect)) {
+        let next: FetchParts | undefined;
+        try {
+          next = redirectRequest(this.service, reply.status, reply.headers.location, parts, parts.redirect, redirects);
+        } catch (error) {
+          reply.body.dump().catch(noop);
+          throw error;
+        }
+        if (next) {
+          // The redirect's own body is read off (or the socket dropped) so the connection is free.
+          reply.body.dump().catch(noop);
+          return this.#fetch(next, init, redirects + 1);
+        }
+      }
+      const origin = { method: parts.method, signal: parts.signal, url: requestUrl(this.service, parts.path), redirected: redirects > 0 };
+      return toResponse(reply.status, reply.headers, reply.body, origin);
+    });
   }
 
   request(options: RequestOptions): Promise<ResponseData> {
@@ -71,6 +100,7 @@ class ServiceClient implements Client {
       }
       const method = options.method === undefined ? 'GET' : options.method.toUpperCase();
       const path = options.path.startsWith('/') ? options.path : `/${options.path}`;
+      checkRequestPath(path);
       const headers = options.headers === undefined ? NO_HEADERS : normalizeHeaders(options.headers);
       return this.#send(method, path, headers, options.body ?? null, options.signal, options, toResponseData);
     } catch (error) {
@@ -81,6 +111,10 @@ class ServiceClient implements Client {
   stats(): EndpointStats[] {
     const entry = this.#mesh.active?.services.get(this.#key);
     return entry ? endpointStats(entry.cluster.fleet, this.#mesh.runtime.clock.now()) : [];
+  }
+
+  health(): ServiceHealth {
+    return this.#mesh.serviceHealth(this.service);
   }
 
   on<K extends ClientEventName>(event: K, listener: ClientEventListener<K>): () => void {
@@ -123,9 +157,10 @@ class ServiceClient implements Client {
     body: RequestBody,
     signal: AbortSignal | undefined,
     options: CallOptions | undefined,
-    map: (reply: Reply) => T,
+    map: (reply: Reply) => T | PromiseLike<T>,
   ): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
+    checkMethod(method);
     const generation = this.#mesh.active;
     if (!generation) {
       if (this.#mesh.closed) return Promise.reject(new ClientClosedError(this.service));
@@ -142,7 +177,7 @@ class ServiceClient implements Client {
     body: RequestBody,
     signal: AbortSignal | undefined,
     options: CallOptions | undefined,
-    map: (reply: Reply) => T,
+    map: (reply: Reply) => T | PromiseLike<T>,
   ): Promise<T> {
     const entry = generation.services.get(this.#key);
     if (!entry) {

@@ -182,12 +182,13 @@ export function discoveryOption(value: unknown, option: string): Discovery {
 }
 
 function parseTransportOptions(value: unknown, option: string): Required<TransportOptions> {
-  const o = value === undefined ? {} : readOptions(value, option, ['connections', 'keepAliveTimeout', 'pipelining'] as const);
+  const o = value === undefined ? {} : readOptions(value, option, ['connections', 'keepAliveTimeout', 'pipelining', 'closeGrace'] as const);
   const connections = o.connections === null ? Infinity : numberOption(o.connections, `${option}.connections`, Infinity, { min: 1, integer: true, allowInfinity: true });
   return {
     connections: connections === Infinity ? null : connections,
     keepAliveTimeout: numberOption(o.keepAliveTimeout, `${option}.keepAliveTimeout`, 4_000, { min: 1 }),
     pipelining: numberOption(o.pipelining, `${option}.pipelining`, 1, { min: 1, integer: true }),
+    closeGrace: numberOption(o.closeGrace, `${option}.closeGrace`, DEFAULTS.closeGraceMs, { min: 0 }),
   };
 }
 

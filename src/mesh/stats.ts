@@ -1,3 +1,4 @@
+import type { Discovery, DiscoveryStatus } from '../discovery/discovery.js';
 import type { EndpointHealth } from '../fleet/endpoint-table.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { matchesSelector } from '../fleet/subset-view.js';
@@ -32,6 +33,8 @@ export interface ServiceStats {
   subsets: Record<string, string[]>;
   /** The names of its routes, in match order. */
   routes: string[];
+  /** How its discovery provider is doing (`staleForMs` says how old a kept set is), when the provider reports it. */
+  discovery?: DiscoveryStatus;
 }
 
 /** What `mesh.stats()` returns. */
@@ -61,10 +64,13 @@ export function endpointStats(fleet: Fleet, now: number): EndpointStats[] {
 }
 
 /** A snapshot of one service at clock time `now`: its endpoints, subsets and routes. */
-export function serviceStats(settings: ServiceSettings, fleet: Fleet, now: number): ServiceStats {
+export function serviceStats(settings: ServiceSettings, fleet: Fleet, discovery: Discovery, now: number): ServiceStats {
   const subsets: Record<string, string[]> = {};
   for (const [name, subset] of settings.subsets) {
     subsets[name] = fleet.snapshot.members.filter((m) => matchesSelector(m.endpoint, subset.tags)).map((m) => m.id);
   }
-  return { endpoints: endpointStats(fleet, now), subsets, routes: settings.routes.map((r) => r.name) };
+  const stats: ServiceStats = { endpoints: endpointStats(fleet, now), subsets, routes: settings.routes.map((r) => r.name) };
+  const status = discovery.status?.();
+  if (status) stats.discovery = status;
+  return stats;
 }

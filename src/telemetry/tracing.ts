@@ -1,7 +1,7 @@
 import { context, INVALID_SPAN_CONTEXT, isSpanContextValid, propagation, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { Call, HeaderMap, Middleware, Reply } from '../core/call.js';
-import { SwitchyardError } from '../core/errors.js';
-import { redactedUrl } from './redact-url.js';
+import { errorType } from './error-type.js';
+import { redactedUrl, type PathRedactor } from './redact-url.js';
 
 /** Name and version reported as the instrumentation scope. */
 const SCOPE = 'switchyard';
@@ -62,12 +62,13 @@ export function logicalSpanLayer(tracer: Tracer): Middleware {
 
 /**
  * The attempt span: one CLIENT span per attempt, named `{method}` with the HTTP client semantic
- * conventions (`http.request.method`, `server.address`, `server.port`, `url.full` redacted,
+ * conventions (`http.request.method`, `server.address`, `server.port`, `url.full` with the values of
+ * the query parameters `redactPath` knows replaced by `REDACTED`,
  * `http.response.status_code`, `error.type`, `http.request.resend_count` on resends), and the
  * W3C trace context of this span injected into the outgoing headers. A span that does not record
  * still propagates its context when it has a valid one (a sampled-out trace stays one trace).
  */
-export function attemptSpanLayer(tracer: Tracer): Middleware {
+export function attemptSpanLayer(tracer: Tracer, redactPath: PathRedactor): Middleware {
   return (call, next) => {
     const parent = context.active();
     const span = tracer.startSpan(call.method, ATTEMPT_SPAN, parent);
@@ -90,7 +91,7 @@ export function attemptSpanLayer(tracer: Tracer): Middleware {
       'http.request.method': call.method,
       'server.address': url.hostname,
       'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
-      'url.full': redactedUrl(endpoint.endpoint.url, call.path),
+      'url.full': redactedUrl(endpoint.endpoint.url, call.path, redactPath),
     });
     if (call.attempt > 0) span.setAttribute('http.request.resend_count', call.attempt);
     return context.with(ctx, next, undefined, out).then(
@@ -128,14 +129,4 @@ function endWithError(span: Span, error: unknown): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
   if (error instanceof Error) span.recordException(error);
   span.end();
-}
-
-/** `error.type`: a stable code where one exists (ours or undici's), else the class name. */
-function errorType(error: unknown): string {
-  if (error instanceof SwitchyardError) return error.name;
-  if (error instanceof Error) {
-    const code = (error as Error & { code?: unknown }).code;
-    return typeof code === 'string' ? code : error.name;
-  }
-  return '_OTHER';
 }

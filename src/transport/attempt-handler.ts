@@ -2,12 +2,22 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { Readable as BodyReadable } from 'undici/lib/api/readable.js';
-import type { AttemptListener, Reply, ReplyBody, RequestBody } from '../core/call.js';
+import type { Call, Reply, ReplyBody, RequestBody } from '../core/call.js';
+import type { Clock } from '../core/clock.js';
 import { TimeoutError } from '../core/errors.js';
 import type { EndpointState } from '../fleet/endpoint-state.js';
 import { Expiring, type AttemptTimeouts } from './attempt-timeouts.js';
 
 const noop = (): void => {};
+
+/** The timer lists of one transport, shared by its attempts. */
+export interface AttemptTimers {
+  readonly clock: Clock;
+  /** Attempts waiting for their response headers (most with the attempt timeout). */
+  readonly headers: AttemptTimeouts;
+  /** Responses whose body is being received, in the order of their deadlines. */
+  readonly bodies: AttemptTimeouts;
+}
 
 /** What ends an attempt that waits too long for its response headers. */
 export interface AttemptTimeout {
@@ -34,16 +44,17 @@ export interface AttemptTimeout {
  *   wait in the pool's queue, the connect, the send and the wait for the headers. When it fires,
  *   the attempt rejects at once with a {@link TimeoutError} and undici aborts the request (at once
  *   if it has started it, else as soon as it would).
+ * - From the headers to the end of the body, the call's deadline (`timeout.total`) and the body
+ *   timeout (`timeout.body`), whichever comes first, bound the body: at that time it is destroyed
+ *   with a {@link TimeoutError} of kind `'total'` or `'body'`, which the reader sees.
  * - The caller's abort rejects the attempt at once the same way before the headers; after them it
  *   destroys the body being read, with the signal's reason. The handler follows the signal until
  *   undici is done with the request (the body closed, or the request failed).
  */
 export class AttemptHandler extends Expiring implements Dispatcher.DispatchHandler {
   readonly #endpoint: EndpointState;
-  /** The call's listener, told when the request starts to be written. */
-  readonly #listener: AttemptListener | undefined;
-  readonly #method: string;
-  readonly #timeouts: AttemptTimeouts;
+  readonly #call: Call;
+  readonly #timers: AttemptTimers;
   readonly #resolve: (reply: Reply) => void;
   readonly #reject: (error: unknown) => void;
   #requestBody: RequestBody;
@@ -54,42 +65,31 @@ export class AttemptHandler extends Expiring implements Dispatcher.DispatchHandl
   #controller: Dispatcher.DispatchController | undefined;
   #body: ReplyBody | undefined;
   readonly #timeout: AttemptTimeout;
+  /** Whether the body's deadline is the body timeout's rather than the call's. */
+  #bodyLimited = false;
   #caller: AbortSignal | undefined;
   #onCallerAbort: (() => void) | undefined;
 
   /**
    * Arms the attempt's timer and follows `caller`; dispatch the request with this handler next.
    *
-   * @param endpoint - the endpoint the reply comes from
-   * @param listener - the call's listener (`call.listener`), if any
-   * @param method - the request method (a HEAD response has no body length)
-   * @param requestBody - destroyed if it is a stream and the attempt fails, as undici's `request()` does
-   * @param caller - the caller's signal, not yet aborted
-   * @param timeouts - the transport's attempt timers
+   * @param call - the attempt, its endpoint picked; its body, if a stream, is destroyed when the
+   *   attempt fails, as undici's `request()` does; its signal, if any, is not yet aborted
+   * @param timers - the transport's timer lists
+   * @param timeout - the time allowed until the response headers
    * @param now - the clock's current time (ms)
    */
-  constructor(
-    endpoint: EndpointState,
-    listener: AttemptListener | undefined,
-    method: string,
-    requestBody: RequestBody,
-    caller: AbortSignal | undefined,
-    timeouts: AttemptTimeouts,
-    timeout: AttemptTimeout,
-    now: number,
-    resolve: (reply: Reply) => void,
-    reject: (error: unknown) => void,
-  ) {
+  constructor(call: Call, timers: AttemptTimers, timeout: AttemptTimeout, now: number, resolve: (reply: Reply) => void, reject: (error: unknown) => void) {
     super();
-    this.#endpoint = endpoint;
-    this.#listener = listener;
-    this.#method = method;
-    this.#requestBody = requestBody;
-    this.#timeouts = timeouts;
+    this.#endpoint = call.endpoint!;
+    this.#call = call;
+    this.#requestBody = call.body;
+    this.#timers = timers;
     this.#timeout = timeout;
     this.#resolve = resolve;
     this.#reject = reject;
-    timeouts.add(this, timeout.delayMs, now);
+    timers.headers.add(this, timeout.delayMs, now);
+    const caller = call.signal;
     if (caller) {
       this.#caller = caller;
       this.#onCallerAbort = () => this.#abort(caller.reason);
@@ -97,31 +97,40 @@ export class AttemptHandler extends Expiring implements Dispatcher.DispatchHandl
     }
   }
 
-  /** The timeout elapsed before the response headers: the attempt fails with a {@link TimeoutError}. */
+  /**
+   * The timeout elapsed before the response headers (the attempt fails with a {@link TimeoutError}),
+   * or the body's deadline before its end (the body errors with one).
+   */
   expire(): void {
+    if (this.#state === 'streaming') {
+      const { timeout } = this.#call;
+      this.#abort(this.#bodyLimited ? new TimeoutError('body', timeout.body) : new TimeoutError('total', timeout.total));
+      return;
+    }
     const { kind, limitMs } = this.#timeout;
     this.#abort(new TimeoutError(kind, limitMs));
   }
 
-  /** Undici is about to write the request: from now on the server may have seen it. */
+  /** Undici is about to write the request: from now on the server may have seen it (the call's listener is told). */
   onRequestStart(controller: Dispatcher.DispatchController): void {
     if (this.#aborted) controller.abort(this.#aborted.reason as Error);
     else {
       this.#controller = controller;
-      this.#listener?.requestWritten?.(this.#endpoint);
+      this.#call.listener?.requestWritten?.(this.#endpoint);
     }
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     if (statusCode < 200 || this.#state !== 'waiting') return;
     this.#state = 'streaming';
-    this.#timeouts.remove(this);
+    this.#timers.headers.remove(this);
+    this.#armBodyDeadline();
     const contentLength = headers['content-length'];
     const body = new BodyReadable({
       resume: () => controller.resume(),
       abort: (reason) => controller.abort(reason as Error),
       contentType: headers['content-type'],
-      contentLength: this.#method !== 'HEAD' && contentLength ? Number(contentLength) : null,
+      contentLength: this.#call.method !== 'HEAD' && contentLength ? Number(contentLength) : null,
     });
     this.#body = body;
     // The caller's signal can cancel the body until it closes (read to the end or destroyed).
@@ -134,6 +143,8 @@ export class AttemptHandler extends Expiring implements Dispatcher.DispatchHandl
   }
 
   onResponseEnd(): void {
+    // The whole body has arrived: reading what is buffered is no longer bounded.
+    this.#timers.bodies.remove(this);
     this.#body?.push(null);
     if (!this.#caller) this.#done();
   }
@@ -172,11 +183,26 @@ export class AttemptHandler extends Expiring implements Dispatcher.DispatchHandl
     }
   }
 
+  /** Bounds the body by the call's deadline or the body timeout, whichever comes first. */
+  #armBodyDeadline(): void {
+    const { deadline, timeout } = this.#call;
+    let at = deadline;
+    if (timeout.body !== Infinity) {
+      const byBody = this.#timers.clock.now() + timeout.body;
+      if (byBody < at) {
+        at = byBody;
+        this.#bodyLimited = true;
+      }
+    }
+    if (at !== Infinity) this.#timers.bodies.addAt(this, at);
+  }
+
   /** Undici is done with the request, or the attempt no longer cares: let go of the timer and the signal. */
   #done(): void {
     if (this.#state === 'done') return;
+    // The entry is in the list of the phase it is in.
+    (this.#state === 'streaming' ? this.#timers.bodies : this.#timers.headers).remove(this);
     this.#state = 'done';
-    this.#timeouts.remove(this);
     const caller = this.#caller;
     if (caller) {
       this.#caller = undefined;

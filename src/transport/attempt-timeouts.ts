@@ -32,10 +32,14 @@ export abstract class Expiring {
  * first, it re-arms for the new oldest one. It is cleared when the list empties, so an idle
  * transport holds no timer. Any other duration (an attempt cut short by the call's deadline) gets
  * its own clock timer.
+ *
+ * Made without a common delay, every entry joins the list at its place in deadline order, found
+ * walking back from the newest: the transport's list of bodies being received, whose deadlines
+ * (each call's own, or the body timeout from its headers) come nearly in the order they are added.
  */
 export class AttemptTimeouts {
   readonly #clock: Clock;
-  readonly #common: number;
+  readonly #common: number | undefined;
   #head: Expiring | undefined;
   #tail: Expiring | undefined;
   #timer: TimerHandle | undefined;
@@ -44,9 +48,10 @@ export class AttemptTimeouts {
 
   /**
    * @param clock - the clock the deadlines are on
-   * @param common - the delay (ms) most entries use: the attempt timeout
+   * @param common - the delay (ms) most entries use: the attempt timeout; without it, every entry
+   *   joins the list in deadline order
    */
-  constructor(clock: Clock, common: number) {
+  constructor(clock: Clock, common?: number) {
     this.#clock = clock;
     this.#common = common;
   }
@@ -55,19 +60,39 @@ export class AttemptTimeouts {
   add(entry: Expiring, delayMs: number, now: number): void {
     entry.deadline = now + delayMs;
     entry.linked = true;
-    if (delayMs !== this.#common) {
+    if (this.#common !== undefined && delayMs !== this.#common) {
       entry.timer = this.#clock.setTimeout(() => this.#expire(entry), delayMs);
       this.#others.add(entry);
       return;
     }
-    const tail = this.#tail;
-    entry.prev = tail;
-    if (tail) tail.next = entry;
-    else {
-      this.#head = entry;
-      this.#timer ??= this.#clock.setTimeout(this.#fire, delayMs);
-    }
-    this.#tail = entry;
+    this.#insert(entry, now);
+  }
+
+  /**
+   * Expires `entry` at clock time `deadline`, unless it is removed first: for a list made without
+   * a common delay. The clock is read only when the list's timer must be armed again.
+   */
+  addAt(entry: Expiring, deadline: number): void {
+    entry.deadline = deadline;
+    entry.linked = true;
+    this.#insert(entry, undefined);
+  }
+
+  /** Links `entry` after the last entry due no later than it; re-arms the timer when it becomes the head. */
+  #insert(entry: Expiring, now: number | undefined): void {
+    let before = this.#tail;
+    while (before && before.deadline > entry.deadline) before = before.prev;
+    const after = before ? before.next : this.#head;
+    entry.prev = before;
+    entry.next = after;
+    if (before) before.next = entry;
+    else this.#head = entry;
+    if (after) after.prev = entry;
+    else this.#tail = entry;
+    if (before) return;
+    // The new head: the timer, if armed, is for a later deadline.
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = this.#clock.setTimeout(this.#fire, entry.deadline - (now ?? this.#clock.now()));
   }
 
   /** Forgets `entry`; it will not expire. Does nothing if it is not waiting. */

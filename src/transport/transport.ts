@@ -1,9 +1,10 @@
 import { Pool, type Dispatcher } from 'undici';
 import type { Call, Handler, Reply } from '../core/call.js';
-import type { Clock } from '../core/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import { ClientClosedError, TimeoutError } from '../core/errors.js';
+import { DEFAULTS } from '../defaults.js';
 import type { Fleet } from '../fleet/fleet.js';
-import { AttemptHandler, type AttemptTimeout } from './attempt-handler.js';
+import { AttemptHandler, type AttemptTimeout, type AttemptTimers } from './attempt-handler.js';
 import { AttemptTimeouts } from './attempt-timeouts.js';
 
 /** Connection options for the per-endpoint undici pools. */
@@ -14,6 +15,12 @@ export interface TransportOptions {
   keepAliveTimeout?: number;
   /** HTTP/1.1 pipelining depth per connection (default 1). */
   pipelining?: number;
+  /**
+   * Time (ms) a closing pool gives its requests in flight, and response bodies not yet read to the
+   * end, before it destroys them and their sockets (default 5 000): `close()`, and an endpoint
+   * leaving the fleet, take at most this long.
+   */
+  closeGrace?: number;
 }
 
 /** Options for {@link Transport}. */
@@ -38,13 +45,17 @@ export interface TransportSettings extends TransportOptions {
  * timeout and what remains of its total deadline, covering the wait for a connection, the connect,
  * the send and the wait for response headers ({@link AttemptTimeouts}: one clock timer for all
  * attempts with the attempt timeout; undici's own `headersTimeout` runs on a ~500 ms coarse timer
- * and does not cover the pool queue, so it cannot enforce short timeouts).
+ * and does not cover the pool queue, so it cannot enforce short timeouts). From the headers on,
+ * the call's deadline and its body timeout bound the body (a second list, in deadline order).
+ *
+ * Closing a pool lets what is in flight finish for `closeGrace` ms, then destroys it: a body the
+ * caller never reads cannot hold `close()` forever.
  */
 export class Transport {
   readonly #settings: TransportSettings;
   /** The timeout of an attempt that the call's deadline does not cut short. */
   readonly #attemptTimeout: AttemptTimeout;
-  readonly #timeouts: AttemptTimeouts;
+  readonly #timers: AttemptTimers;
   #closed = false;
   readonly #pools = new Map<string, Pool>();
   readonly #closing = new Set<Promise<void>>();
@@ -53,7 +64,7 @@ export class Transport {
   constructor(settings: TransportSettings) {
     this.#settings = settings;
     this.#attemptTimeout = { delayMs: settings.attemptTimeout, kind: 'attempt', limitMs: settings.attemptTimeout };
-    this.#timeouts = new AttemptTimeouts(settings.clock, settings.attemptTimeout);
+    this.#timers = { clock: settings.clock, headers: new AttemptTimeouts(settings.clock, settings.attemptTimeout), bodies: new AttemptTimeouts(settings.clock) };
     this.#unsubscribe = settings.fleet.onChange((change, snapshot) => {
       const live = new Set(snapshot.members.map((m) => m.endpoint.url));
       for (const state of change.removed) {
@@ -82,7 +93,7 @@ export class Transport {
           : { delayMs: limits.attempt, kind: 'attempt', limitMs: limits.attempt };
     const pool = this.#pool(endpoint.endpoint.url);
     return new Promise<Reply>((resolve, reject) => {
-      const handler = new AttemptHandler(endpoint, call.listener, call.method, call.body, caller, this.#timeouts, timeout, now, resolve, reject);
+      const handler = new AttemptHandler(call, this.#timers, timeout, now, resolve, reject);
       pool.dispatch(
         {
           method: call.method as Dispatcher.HttpMethod,
@@ -103,7 +114,8 @@ export class Transport {
     for (const origin of [...this.#pools.keys()]) this.#closePool(origin);
     await Promise.all(this.#closing);
     // Every request has settled with its pool; no attempt timer may outlive the client.
-    this.#timeouts.clear();
+    this.#timers.headers.clear();
+    this.#timers.bodies.clear();
   }
 
   #pool(origin: string): Pool {
@@ -120,10 +132,19 @@ export class Transport {
     const pool = this.#pools.get(origin);
     if (!pool) return;
     this.#pools.delete(origin);
-    // In-flight requests may finish; then the pool's sockets close.
-    const done = pool.close().catch(() => pool.destroy()).then(() => {
-      this.#closing.delete(done);
-    });
+    // In-flight requests may finish within the grace period; then the pool's sockets close.
+    const { clock, closeGrace = DEFAULTS.closeGraceMs } = this.#settings;
+    let grace: TimerHandle | undefined = clock.setTimeout(() => {
+      grace = undefined;
+      pool.destroy().catch(() => {});
+    }, closeGrace);
+    const done = pool
+      .close()
+      .catch(() => pool.destroy())
+      .then(() => {
+        if (grace !== undefined) clock.clearTimeout(grace);
+        this.#closing.delete(done);
+      });
     this.#closing.add(done);
   }
 }

@@ -22,10 +22,15 @@ describe('the bench command line', () => {
       seed: 7,
       out: 'x',
       processes: 3,
+      limits: undefined,
       list: false,
       help: false,
     });
     expect(parseCli([])).toMatchObject({ simulate: false, fleets: [], scenarios: [], strategies: undefined, durationMs: undefined });
+  });
+
+  it('reads the flow-control limits to compare', () => {
+    expect(parseCli(['--limits', 'none,aimd', '--limits', 'throttle']).limits).toEqual(['none', 'aimd', 'throttle']);
   });
 
   it.each([

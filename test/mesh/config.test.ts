@@ -85,7 +85,7 @@ describe('mesh config validation', () => {
     const route = service.routes[0]!;
     expect(route.name).toBe('beta-users');
     // A route's timeout keeps the service's limits it does not set.
-    expect(route.timeout).toEqual({ attempt: 100, total: 30_000 });
+    expect(route.timeout).toEqual({ attempt: 100, total: 30_000, body: Infinity });
     expect(route.retry).toBe(false);
     expect(route.balancer?.name).toBe('p2c');
     expect(route.matches('GET', '/v1/x', { 'x-beta': '1' })).toBe(true);

@@ -60,7 +60,7 @@ describe('bulkhead', () => {
     const running = bulkhead.middleware(call(0), g.next);
     const controller = new AbortController();
     const aborted = bulkhead.middleware(call(0, { signal: controller.signal }), g.next);
-    const late = bulkhead.middleware(call(0, { deadline: 300, timeout: { attempt: 10_000, total: 300 } }), g.next);
+    const late = bulkhead.middleware(call(0, { deadline: 300, timeout: { attempt: 10_000, total: 300, body: Infinity } }), g.next);
     controller.abort(new Error('caller left'));
     await expect(aborted).rejects.toThrow('caller left');
     expect(bulkhead.queued).toBe(1);

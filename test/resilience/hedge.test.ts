@@ -69,7 +69,7 @@ describe('hedging', () => {
       [0, 'e0', []],
       [1, 'e1', ['e0']],
     ]);
-    expect(t.seen).toEqual([{ name: 'hedge', event: { service: 'svc', time: 20, attempt: 1 } }]);
+    expect(t.seen).toEqual([{ name: 'hedge', event: { service: 'svc', time: 20, attempt: 1, reason: 'delay' } }]);
     t.sent[1]!.respond(200);
     const winner = await pending;
     expect(winner.endpoint!.id).toBe('e1');
@@ -135,6 +135,7 @@ describe('hedging', () => {
   it('hedges after a latency percentile once enough samples are known, the fixed delay before', async () => {
     const t = setup({ delay: 500, percentile: 90, minSamples: 10, budget: { ratio: 1 } });
     expect(t.hedger.delay).toBe(500);
+    expect(t.hedger.reason).toBe('delay');
     for (let i = 1; i <= 10; i++) {
       const pending = t.run();
       await flush();
@@ -143,6 +144,15 @@ describe('hedging', () => {
       await pending;
     }
     expect(t.hedger.delay).toBe(90);
+    expect(t.hedger.reason).toBe('percentile');
+    // A call slower than the percentile is hedged, and the event says why.
+    const slow = t.run();
+    await flush();
+    t.clock.advance(91);
+    await flush();
+    expect(t.seen.filter((s) => s.name === 'hedge').at(-1)!.event).toMatchObject({ reason: 'percentile' });
+    t.sent.at(-1)!.respond(200);
+    await slow;
   });
 
   it('lets a hedge and retries combine: a failed hedged round is retried after the backoff', async () => {

@@ -3,6 +3,8 @@ import { ManualClock } from '../../src/core/clock.js';
 import { RateLimitedError } from '../../src/core/errors.js';
 import { EventBus } from '../../src/core/events.js';
 import { limiterLayer } from '../../src/limit/limiter-layer.js';
+import { parseLimiterOptions, type LimiterSettings } from '../../src/limit/limiter-options.js';
+import type { TokenSource } from '../../src/limit/token-source.js';
 import { TokenBucket } from '../../src/limit/token-bucket.js';
 import { call, flush, record, reply } from './fakes.js';
 
@@ -92,5 +94,33 @@ describe('limiter layer', () => {
     let sent = 0;
     await limited(call(1_000), async () => (sent++, reply(200)));
     expect(sent).toBe(1);
+  });
+});
+
+describe('limiter layer over a shared token source (limiter: { source })', () => {
+  it('takes its tokens from the source, shared with other clients, and refuses at once when the source cannot say when one comes', async () => {
+    const clock = new ManualClock();
+    let tokens = 2;
+    const source: TokenSource = {
+      tryAcquire: () => (tokens > 0 ? (tokens--, true) : false),
+      waitTime: () => (tokens > 0 ? 0 : Infinity),
+      reserve: () => Infinity,
+      refund: () => void tokens++,
+    };
+    const settings = parseLimiterOptions({ source, maxWait: Infinity });
+    expect(settings).toMatchObject({ source });
+    const a = limiterLayer(settings as LimiterSettings, { service: 'a', clock, events: new EventBus() });
+    const b = limiterLayer(settings as LimiterSettings, { service: 'b', clock, events: new EventBus() });
+    const next = async () => reply(200);
+    await a(call(0), next);
+    await b(call(0), next);
+    const error = await a(call(0), next).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('rejects a source that is not a TokenSource, and a source beside rate, naming limiter.source', () => {
+    expect(() => parseLimiterOptions({ source: { tryAcquire() {} } })).toThrow(expect.objectContaining({ option: 'limiter.source' }));
+    expect(() => parseLimiterOptions({ source: new TokenBucket({ rate: 1, burst: 1 }, 0), rate: 5 })).toThrow(expect.objectContaining({ option: 'limiter.source' }));
   });
 });

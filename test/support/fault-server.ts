@@ -19,6 +19,7 @@
  *                           left to right and named in that order in content-encoding; `?chunked`
  *                           streams it in 1 KiB pieces
  *   /redirect/<status>      that status with `location: <?to=...>` (absent without `to`)
+ *   /chain/<n>              a 302 to /chain/<n-1>; /chain/0 answers 200 "end of chain"
  *   /headers/<n>            a 200 with n extra headers of 100 bytes each
  *   /bad-length             content-length 10, 3 bytes, then the end of the connection
  */
@@ -156,6 +157,14 @@ function handle(index: number, req: http.IncomingMessage, res: http.ServerRespon
         res.statusCode = Number(parts[2]);
         if (to !== null) res.setHeader('location', to);
         res.end(`redirect ${parts[2]}`);
+        return;
+      }
+      case 'chain': {
+        const n = Number(parts[2]);
+        if (n <= 0) return void res.end('end of chain');
+        res.statusCode = 302;
+        res.setHeader('location', `/chain/${n - 1}`);
+        res.end();
         return;
       }
       case 'headers': {

@@ -8,6 +8,7 @@
  *   /delay/<ms>        200 after <ms>
  *   /hang              never answers (counts aborts when the client gives up)
  *   /bytes/<n>         streams n bytes in 64 KiB chunks
+ *   /redirect/<code>   that status with `Location: <to>` from `?to=<to>`
  *   anything else      200 "ok"
  * A server's mode (set over IPC) can override every route: { status, delayMs, hang }; `reset`
  * destroys the connection of every request (a connection error for the client, still counted);
@@ -91,6 +92,10 @@ function handle(index: number, req: http.IncomingMessage, res: http.ServerRespon
         if (ra !== null) res.setHeader('retry-after', ra);
         res.statusCode = Number(parts[2]);
         res.end(`status ${parts[2]}`);
+      } else if (parts[1] === 'redirect') {
+        res.statusCode = Number(parts[2]);
+        res.setHeader('location', url.searchParams.get('to') ?? '/');
+        res.end();
       } else if (parts[1] === 'delay') {
         setTimeout(() => res.end('ok'), Number(parts[2]));
       } else if (parts[1] === 'bytes') {

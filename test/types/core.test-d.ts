@@ -11,12 +11,14 @@ import {
   DEFAULTS,
   IDEMPOTENT_METHODS,
   InvalidRequestError,
+  RedirectOutsideServiceError,
   ManualClock,
   NoEndpointsError,
   RateLimitedError,
   RetryBudgetExhaustedError,
   roundRobin,
   seededRng,
+  SENSITIVE_QUERY_PARAMS,
   staticDiscovery,
   SwitchyardError,
   systemClock,
@@ -72,6 +74,8 @@ describe('the client API', () => {
     expectTypeOf(createClient).returns.toEqualTypeOf<Client>();
     expectTypeOf<ClientOptions['timeout']>().toEqualTypeOf<TimeoutOptions | undefined>();
     expectTypeOf<ClientOptions['transport']>().toEqualTypeOf<TransportOptions | undefined>();
+    expectTypeOf<TimeoutOptions['body']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<TransportOptions['closeGrace']>().toEqualTypeOf<number | undefined>();
     expectTypeOf<ClientOptions['balancer']>().toEqualTypeOf<BalancerName | Balancer | undefined>();
     expectTypeOf<ClientOptions['endpoints']>().toEqualTypeOf<readonly EndpointInput[] | undefined>();
     expectTypeOf<ClientOptions['discovery']>().toEqualTypeOf<Discovery | undefined>();
@@ -170,16 +174,21 @@ describe('errors', () => {
       ClientClosedError,
       UnreplayableBodyError,
       InvalidRequestError,
+      RedirectOutsideServiceError,
     ]) {
       expectTypeOf(E.prototype).toMatchTypeOf<SwitchyardError>();
     }
     expectTypeOf<SwitchyardError['code']>().toEqualTypeOf<ErrorCode>();
     expectTypeOf<ConfigError['option']>().toBeString();
-    expectTypeOf<TimeoutError['kind']>().toEqualTypeOf<'attempt' | 'total'>();
+    expectTypeOf<TimeoutError['kind']>().toEqualTypeOf<'attempt' | 'total' | 'body'>();
+    expectTypeOf<RedirectOutsideServiceError['location']>().toBeString();
+    expectTypeOf<RedirectOutsideServiceError['status']>().toBeNumber();
   });
 
   it('constants', () => {
     expectTypeOf(VERSION).toBeString();
     expectTypeOf(DEFAULTS.attemptTimeoutMs).toEqualTypeOf<10_000>();
+    expectTypeOf(SENSITIVE_QUERY_PARAMS).toEqualTypeOf<readonly string[]>();
+    expectTypeOf<ClientOptions['redactQueryParams']>().toEqualTypeOf<readonly string[] | undefined>();
   });
 });

@@ -73,6 +73,6 @@ describe('mesh types', () => {
 
   it('config events and call time limits', () => {
     expectTypeOf<ConfigEvent>().toEqualTypeOf<{ readonly time: number; readonly version: string | undefined; readonly generation: number }>();
-    expectTypeOf<CallTimeout>().toEqualTypeOf<{ readonly attempt: number; readonly total: number }>();
+    expectTypeOf<CallTimeout>().toEqualTypeOf<{ readonly attempt: number; readonly total: number; readonly body: number }>();
   });
 });

@@ -50,7 +50,7 @@ describe('resilience options', () => {
     expectTypeOf<BreakerOptions['isFailureStatus']>().toEqualTypeOf<((status: number) => boolean) | undefined>();
     expectTypeOf<BreakerOptions['consecutive5xx']>().toEqualTypeOf<number | false | undefined>();
     expectTypeOf<BreakerOptions['consecutiveGatewayFailure']>().toEqualTypeOf<number | false | undefined>();
-    expectTypeOf<LimiterOptions['rate']>().toEqualTypeOf<number>();
+    expectTypeOf<Extract<LimiterOptions, { rate: number }>['rate']>().toEqualTypeOf<number>();
     expectTypeOf<FallbackOptions['handler']>().parameter(0).toEqualTypeOf<FallbackContext>();
     expectTypeOf<FallbackOptions['handler']>().returns.toEqualTypeOf<FallbackReply | Promise<FallbackReply>>();
     expectTypeOf<FallbackContext['reply']>().toEqualTypeOf<Pick<Reply, 'status' | 'headers'> | undefined>();

@@ -45,4 +45,4 @@ it('all endpoints down: across 10,000 calls the retry budget holds attempts to 1
   expect(attempts / calls).toBeLessThanOrEqual(1.25);
   await client.close();
   expect(await resources.settled()).toEqual([]);
-});
+}, 120_000);
