@@ -15,6 +15,16 @@ export const DEFAULTS = Object.freeze({
   closeGraceMs: 5_000,
   /** Time constant of the per-endpoint latency EWMA (ms); Finagle's peak-EWMA default. */
   ewmaTauMs: 10_000,
+  /**
+   * Age (ms) of its last sample past which a latency estimate is stale: load-aware balancers then
+   * treat the endpoint as one without history, so a recovered endpoint is probed and regains its share.
+   */
+  ewmaStaleMs: 2_000,
+  /**
+   * What a failed attempt counts as in the latency estimate: at least `factor` × the endpoint's
+   * estimate and at least `floorMs`, however fast it failed (a refused connect takes under 1 ms).
+   */
+  failurePenalty: Object.freeze({ factor: 2, floorMs: 100 }),
   /** Whether OpenTelemetry spans are created (they are no-ops until an SDK is registered). */
   tracing: true,
   /** Query parameters whose values `url.full` redacts (case-insensitive). */
@@ -32,6 +42,10 @@ export const DEFAULTS = Object.freeze({
   loadPenaltyMaxMs: 30_000,
   /** Per-endpoint circuit breakers (`breaker` option; on unless `false`). */
   breaker: Object.freeze({
+    /** Consecutive failures that open a breaker at once (Envoy's `consecutive_5xx`). */
+    consecutive5xx: 5,
+    /** Consecutive gateway failures (502/503/504, connect failures, timeouts) that open it (Envoy's `consecutive_gateway_failure`). */
+    consecutiveGatewayFailure: 5,
     /** Failure percentage in the rolling window above which a breaker opens (opossum's default). */
     errorThresholdPercentage: 50,
     /** Time an open breaker waits before admitting a probe (ms). */

@@ -1,5 +1,5 @@
 import type { EndpointColumns } from '../fleet/endpoint-table.js';
-import { decayedPeakEwma } from '../fleet/peak-ewma.js';
+import { decayedPeakEwma, isStalePeakEwma } from '../fleet/peak-ewma.js';
 
 /**
  * A load metric: what a load-aware balancer minimises, before it divides by the endpoint's
@@ -25,13 +25,16 @@ const NO_HISTORY_PENALTY = 2 ** 47;
  * Peak-EWMA load, as in Finagle's `PeakEwma` balancer and linkerd: the latency estimate (decayed
  * toward zero since the last sample) times `(inFlight + 1)`. An endpoint without history costs 0
  * while idle, so it is probed at once, and a huge penalty while its first requests are out, so a
- * new endpoint is not buried under requests before anyone knows its latency.
+ * new endpoint is not buried under requests before anyone knows its latency. A stale estimate
+ * (no sample for `ewmaStaleMs`) counts as no history, so an endpoint that lost its traffic while
+ * slow or failing gets one probe and, once fast again, its share back.
  */
 export const latencyLoad: LoadMetric = (table, row, now) => {
   const inFlight = table.inFlight[row]!;
   const stamp = table.ewmaStamp[row]!;
-  if (stamp === -Infinity) return inFlight === 0 ? 0 : NO_HISTORY_PENALTY + inFlight;
-  return decayedPeakEwma(table.ewmaCost[row]!, stamp, now, table.ewmaTauMs) * (inFlight + 1);
+  const staleMs = table.ewmaStaleMs;
+  if (isStalePeakEwma(stamp, now, staleMs)) return inFlight === 0 ? 0 : NO_HISTORY_PENALTY + inFlight;
+  return decayedPeakEwma(table.ewmaCost[row]!, stamp, now, table.ewmaTauMs, staleMs) * (inFlight + 1);
 };
 
 /**

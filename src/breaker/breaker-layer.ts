@@ -1,11 +1,11 @@
-import type { AttemptOutcomeKind } from '../core/attempt-outcome.js';
+import type { AttemptOutcome } from '../core/attempt-outcome.js';
 import type { Call } from '../core/call.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { EventBus } from '../core/events.js';
 import { randomInt, type Rng } from '../core/rng.js';
 import type { EndpointState, HealthWriter } from '../fleet/endpoint-state.js';
 import type { Fleet, FleetSnapshot } from '../fleet/fleet.js';
-import type { BreakerSettings } from './breaker-options.js';
+import { isGatewayFailure, type BreakerSettings } from './breaker-options.js';
 import { EndpointBreaker, type BreakerHost, type BreakerState } from './endpoint-breaker.js';
 import { OutcomeWindow } from './outcome-window.js';
 
@@ -79,10 +79,10 @@ export class BreakerLayer implements BreakerHost {
     return (breaker as EndpointBreaker).admit();
   }
 
-  /** An attempt on `endpoint` admitted with `token` ended as `kind`. */
-  record(endpoint: EndpointState, token: number, kind: AttemptOutcomeKind): void {
-    const breaker = endpoint.breaker;
-    if (breaker instanceof EndpointBreaker) breaker.record(token, kind);
+  /** The attempt `outcome`, admitted with `token`, ended. */
+  record(outcome: AttemptOutcome, token: number): void {
+    const breaker = outcome.endpoint.breaker;
+    if (breaker instanceof EndpointBreaker) breaker.record(token, outcome.kind, outcome.kind === 'failure' && isGatewayFailure(outcome));
   }
 
   /**

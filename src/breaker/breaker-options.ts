@@ -1,14 +1,29 @@
-import { ConfigError } from '../core/errors.js';
+import type { AttemptOutcome } from '../core/attempt-outcome.js';
+import { ConfigError, TimeoutError } from '../core/errors.js';
 import { booleanOption, numberOption, readOptions } from '../core/options.js';
 import { DEFAULTS } from '../defaults.js';
 import { functionOption } from '../retry/retry-options.js';
+import { isConnectionError } from '../retry/retryable.js';
 
 /**
  * Per-endpoint circuit breaker options (`createClient({ breaker })`, on by default). Each endpoint
- * gets a breaker on its first pick (opossum's trip rule over a rolling window, Hystrix-style);
- * while it is open the endpoint is ejected from the pickable set (outlier ejection, as Envoy's).
+ * gets a breaker on its first pick (opossum's trip rule over a rolling window, Hystrix-style,
+ * beside Envoy's consecutive-failure rules); while it is open the endpoint is ejected from the
+ * pickable set (outlier ejection, as Envoy's).
  */
 export interface BreakerOptions {
+  /**
+   * Consecutive failures (failure statuses, connection errors, timeouts) that open the breaker
+   * whatever the window says, as Envoy's `consecutive_5xx`; `false` (or 0) turns the rule off (default 5).
+   */
+  consecutive5xx?: number | false;
+  /**
+   * Consecutive gateway failures (502, 503, 504, a refused or failed connection, a timeout) that
+   * open the breaker, as Envoy's `consecutive_gateway_failure`; any other outcome resets the
+   * count. It matters when `consecutive5xx` is higher or off (a service whose 500s are
+   * application errors); `false` (or 0) turns it off (default 5).
+   */
+  consecutiveGatewayFailure?: number | false;
   /** Failure percentage in the rolling window above which the breaker opens (default 50). */
   errorThresholdPercentage?: number;
   /** Time (ms) an open breaker waits before admitting probes (default 10 000). */
@@ -31,6 +46,10 @@ export interface BreakerOptions {
 
 /** Validated breaker settings. */
 export interface BreakerSettings {
+  /** 0 when the rule is off. */
+  readonly consecutive5xx: number;
+  /** 0 when the rule is off. */
+  readonly consecutiveGatewayFailure: number;
   readonly errorThresholdPercentage: number;
   readonly resetTimeout: number;
   readonly volumeThreshold: number;
@@ -43,6 +62,8 @@ export interface BreakerSettings {
 }
 
 const BREAKER_KEYS = [
+  'consecutive5xx',
+  'consecutiveGatewayFailure',
   'errorThresholdPercentage',
   'resetTimeout',
   'volumeThreshold',
@@ -56,6 +77,24 @@ const BREAKER_KEYS = [
 
 /** The default failure classification: 5xx replies are the endpoint's failures, 4xx are the caller's. */
 export const isServerError = (status: number): boolean => status >= 500;
+
+/** Statuses a gateway answers when the server behind it is down or overloaded (Envoy's gateway errors). */
+const GATEWAY_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
+
+/**
+ * Whether a failed attempt is a gateway failure, in Envoy's sense: a 502, 503 or 504, or no reply
+ * at all because the connection was refused, reset or timed out.
+ */
+export function isGatewayFailure(outcome: AttemptOutcome): boolean {
+  if (outcome.reply) return GATEWAY_STATUSES.has(outcome.reply.status);
+  return outcome.error instanceof TimeoutError || isConnectionError(outcome.error);
+}
+
+/** A count of consecutive failures at `option`: a positive integer, `false` or 0 for off. */
+function consecutiveOption(value: unknown, option: string, fallback: number): number {
+  if (value === false) return 0;
+  return numberOption(value, option, fallback, { integer: true });
+}
 
 /**
  * Validates the `breaker` option: `false` turns breakers off, `undefined` gives the defaults.
@@ -71,6 +110,8 @@ export function parseBreakerOptions(value: unknown, option = 'breaker'): Breaker
     throw new ConfigError(`${option}.rollingCountBuckets`, rollingCountBuckets, `a divisor of rollingCountTimeout (${rollingCountTimeout})`);
   }
   return {
+    consecutive5xx: consecutiveOption(o.consecutive5xx, `${option}.consecutive5xx`, d.consecutive5xx),
+    consecutiveGatewayFailure: consecutiveOption(o.consecutiveGatewayFailure, `${option}.consecutiveGatewayFailure`, d.consecutiveGatewayFailure),
     errorThresholdPercentage: numberOption(o.errorThresholdPercentage, `${option}.errorThresholdPercentage`, d.errorThresholdPercentage, { max: 100 }),
     resetTimeout: numberOption(o.resetTimeout, `${option}.resetTimeout`, d.resetTimeout, { min: 1 }),
     volumeThreshold: numberOption(o.volumeThreshold, `${option}.volumeThreshold`, d.volumeThreshold, { integer: true }),

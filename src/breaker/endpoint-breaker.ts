@@ -43,7 +43,10 @@ const PANIC = 2;
  *   way opossum counts (an attempt when it starts, a failure when it ends). Connection errors,
  *   timeouts and failure statuses (5xx by default) count (the completion seam's `failure`); an
  *   attempt aborted by its caller or a winning hedge, or dropped before it was sent, does not. A
- *   failing reply is still returned, not thrown.
+ *   failing reply is still returned, not thrown. Beside the window, Envoy's consecutive rules:
+ *   `consecutive5xx` failures in a row, or `consecutiveGatewayFailure` gateway failures in a row
+ *   (502/503/504, connection errors, timeouts), trip it too, whatever the volume, so a dead
+ *   endpoint is out after a few attempts; a success resets both counts.
  * - **open**: the endpoint's health is `ejected`, so pickers skip it; after `resetTimeout` on the
  *   injected clock the breaker goes half-open. If the ejection cap forbids ejecting it, the trip is
  *   undone (the breaker stays closed, its window kept) and the next failure asks again.
@@ -64,6 +67,9 @@ export class EndpointBreaker implements EndpointResource {
   #state: BreakerState = 'closed';
   #timer: TimerHandle | undefined;
   #probes = 0;
+  /** Closed-state failures, and gateway failures, since the last success (or other outcome, for gateway ones). */
+  #consecutive = 0;
+  #consecutiveGateway = 0;
   /** Increases on every transition, so an outcome that arrives after one is ignored. */
   #generation = 0;
   #shutdown = false;
@@ -106,14 +112,18 @@ export class EndpointBreaker implements EndpointResource {
   }
 
   /**
-   * An attempt admitted with `token` ended as `kind`. An outcome from before a transition (the
-   * token's generation is not the breaker's) decides nothing.
+   * An attempt admitted with `token` ended as `kind` (`gateway`: a failure that is a gateway
+   * failure). An outcome from before a transition (the token's generation is not the breaker's)
+   * decides nothing.
    */
-  record(token: number, kind: AttemptOutcomeKind): void {
+  record(token: number, kind: AttemptOutcomeKind, gateway = false): void {
     if (Math.floor(token / 4) !== this.#generation || this.#shutdown) return;
     const mode = token % 4;
     if (mode === COUNTED) {
-      if (kind === 'failure') this.#failed();
+      if (kind === 'ok') {
+        this.#consecutive = 0;
+        this.#consecutiveGateway = 0;
+      } else if (kind === 'failure') this.#failed(gateway);
       // Never sent: it says nothing of the endpoint, so it must not dilute the failure share either.
       else if (kind === 'dropped') this.#window.withdraw(this.#host.epoch);
     } else if (kind === 'ok') {
@@ -136,13 +146,20 @@ export class EndpointBreaker implements EndpointResource {
     this.#host.released(this);
   }
 
-  /** A closed-state attempt failed: count it, and trip if the window says so (opossum's rule). */
-  #failed(): void {
+  /** A closed-state attempt failed: count it, and trip if a consecutive rule or the window says so (opossum's rule). */
+  #failed(gateway: boolean): void {
     const window = this.#window;
     window.failure(this.#host.epoch);
-    const { volumeThreshold, errorThresholdPercentage } = this.#host.settings;
-    if (window.attempts < volumeThreshold) return;
-    if ((window.failures / window.attempts) * 100 > errorThresholdPercentage) this.#trip();
+    const { volumeThreshold, errorThresholdPercentage, consecutive5xx, consecutiveGatewayFailure } = this.#host.settings;
+    this.#consecutive++;
+    this.#consecutiveGateway = gateway ? this.#consecutiveGateway + 1 : 0;
+    if (
+      (consecutive5xx !== 0 && this.#consecutive >= consecutive5xx) ||
+      (consecutiveGatewayFailure !== 0 && this.#consecutiveGateway >= consecutiveGatewayFailure) ||
+      (window.attempts >= volumeThreshold && (window.failures / window.attempts) * 100 > errorThresholdPercentage)
+    ) {
+      this.#trip();
+    }
   }
 
   /** The window tripped while closed: eject, unless the cap forbids it. */
@@ -171,6 +188,8 @@ export class EndpointBreaker implements EndpointResource {
     if (this.#timer !== undefined) this.#host.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#window = this.#host.newWindow();
+    this.#consecutive = 0;
+    this.#consecutiveGateway = 0;
     this.#host.health.set(this.endpoint, 'healthy');
     this.#host.changed(this, from, 'closed');
   }

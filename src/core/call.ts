@@ -53,6 +53,13 @@ export interface Call {
 export interface AttemptListener {
   /** An attempt of the call was picked onto `endpoint` and is about to be sent (or refused by its breaker). */
   attemptPicked(endpoint: EndpointState): void;
+  /**
+   * The transport began writing the attempt's request to `endpoint` (undici's `onRequestStart`,
+   * just before the first byte): from now on the server may have seen it. An attempt that fails
+   * without this (connect refused or failed, a wait for a connection cut short, an open circuit)
+   * provably never left.
+   */
+  requestWritten?(endpoint: EndpointState): void;
 }
 
 /** A call's time limits (ms). */

@@ -96,7 +96,7 @@ export class EndpointState {
     return this.#failures;
   }
 
-  /** Peak-EWMA latency estimate in ms (0 before the first sample). */
+  /** Peak-EWMA latency estimate in ms as of the last sample, undecayed (0 before the first sample); {@link EndpointState.ewmaAt} reads it as of now. */
   get ewmaMs(): number {
     return this.#table.ewmaCost[this.#row]!;
   }
@@ -108,11 +108,11 @@ export class EndpointState {
 
   /**
    * Peak-EWMA latency estimate (ms) decayed toward zero for the time since the last sample, as
-   * Finagle reads it: what load-aware balancers compare at clock time `now`.
+   * Finagle reads it, and 0 once stale: what load-aware balancers compare at clock time `now`.
    */
   ewmaAt(now: number): number {
     const table = this.#table;
-    return decayedPeakEwma(table.ewmaCost[this.#row]!, table.ewmaStamp[this.#row]!, now, table.ewmaTauMs);
+    return decayedPeakEwma(table.ewmaCost[this.#row]!, table.ewmaStamp[this.#row]!, now, table.ewmaTauMs, table.ewmaStaleMs);
   }
 
   /** Current health as set by the breaker layer. */
@@ -157,7 +157,7 @@ export class EndpointState {
         table.inFlight[row]!--;
         state.#requests++;
         if (!ok) state.#failures++;
-        table.ewmaCost[row] = observePeakEwma(table.ewmaCost[row]!, table.ewmaStamp[row]!, latencyMs, now, table.ewmaTauMs);
+        table.ewmaCost[row] = observePeakEwma(table.ewmaCost[row]!, table.ewmaStamp[row]!, latencyMs, now, table.ewmaTauMs, table.ewmaStaleMs);
         table.ewmaStamp[row] = now;
         if (penaltyUntil !== undefined && penaltyUntil > table.loadPenaltyUntil[row]!) {
           table.loadPenaltyUntil[row] = penaltyUntil;
@@ -198,7 +198,7 @@ export class EndpointState {
    * working (a request in flight still finishes on it) and the fleet can give the row to another.
    */
   detach(): void {
-    const own = new EndpointTable(this.#table.ewmaTauMs, 1);
+    const own = new EndpointTable(this.#table.ewmaTauMs, 1, this.#table.ewmaStaleMs);
     own.copyRow(this.#table, this.#row, own.allocate(0, 0));
     this.#table = own;
     this.#row = 0;

@@ -1,3 +1,5 @@
+import { DEFAULTS } from '../defaults.js';
+
 /** Whether the balancer may pick an endpoint. */
 export type EndpointHealth = 'healthy' | 'ejected' | 'probing';
 
@@ -53,6 +55,8 @@ export interface EndpointColumns {
   readonly joinedAt: ArrayLike<number>;
   /** Time constant τ (ms) of every row's peak-EWMA. */
   readonly ewmaTauMs: number;
+  /** Age (ms) past which a row's peak-EWMA is stale and reads as no history. */
+  readonly ewmaStaleMs: number;
 }
 
 /** Rows of a new table. */
@@ -69,6 +73,7 @@ const INITIAL_CAPACITY = 8;
  */
 export class EndpointTable implements EndpointColumns {
   readonly ewmaTauMs: number;
+  readonly ewmaStaleMs: number;
   #inFlight: Int32Array;
   #health: Uint8Array;
   #loadPenaltyUntil: Float64Array;
@@ -86,9 +91,11 @@ export class EndpointTable implements EndpointColumns {
   /**
    * @param ewmaTauMs - time constant τ (ms) of the peak-EWMA latency estimates
    * @param capacity - rows to allocate up front (the table grows as needed)
+   * @param ewmaStaleMs - age (ms) past which an estimate is stale (default {@link DEFAULTS}.ewmaStaleMs)
    */
-  constructor(ewmaTauMs: number, capacity = INITIAL_CAPACITY) {
+  constructor(ewmaTauMs: number, capacity = INITIAL_CAPACITY, ewmaStaleMs: number = DEFAULTS.ewmaStaleMs) {
     this.ewmaTauMs = ewmaTauMs;
+    this.ewmaStaleMs = ewmaStaleMs;
     this.#inFlight = new Int32Array(capacity);
     this.#health = new Uint8Array(capacity);
     this.#loadPenaltyUntil = new Float64Array(capacity);

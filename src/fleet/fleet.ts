@@ -40,6 +40,8 @@ export interface FleetOptions {
   readonly events: EventBus;
   /** Time constant of each endpoint's latency EWMA (ms). */
   readonly ewmaTauMs: number;
+  /** Age (ms) past which a latency estimate is stale and reads as no history (default {@link DEFAULTS}.ewmaStaleMs). */
+  readonly ewmaStaleMs?: number;
 }
 
 /**
@@ -59,7 +61,7 @@ export class Fleet {
 
   constructor(options: FleetOptions) {
     this.#options = options;
-    this.#table = new EndpointTable(options.ewmaTauMs);
+    this.#table = new EndpointTable(options.ewmaTauMs, undefined, options.ewmaStaleMs);
     this.#snapshot = this.#snapshotOf(0, []);
     const writers = EndpointState.writers();
     this.#load = writers.load;

@@ -89,7 +89,7 @@ export class AttemptSeam {
     record.error = error;
     record.kind = reply ? replyOutcome(reply, this.#isFailureStatus) : errorOutcome(record.call, error);
     this.#load.attemptEnded(record);
-    this.#breaker?.record(record.endpoint, record.admission, record.kind);
+    this.#breaker?.record(record, record.admission);
     for (const observer of this.#observers) observer.attemptEnded(record);
   }
 

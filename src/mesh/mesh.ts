@@ -281,7 +281,8 @@ export class SwitchyardMesh implements Mesh, MeshRuntime {
   stats(): MeshStats {
     const active = this.#active;
     const services: MeshStats['services'] = {};
-    if (active) for (const entry of active.services.values()) services[entry.settings.service] = serviceStats(entry.settings, entry.cluster.fleet, entry.cluster.discovery);
+    const now = this.#deps.clock.now();
+    if (active) for (const entry of active.services.values()) services[entry.settings.service] = serviceStats(entry.settings, entry.cluster.fleet, entry.cluster.discovery, now);
     return { generation: active?.number ?? 0, version: active?.version, services };
   }
 

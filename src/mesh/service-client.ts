@@ -110,7 +110,7 @@ class ServiceClient implements Client {
 
   stats(): EndpointStats[] {
     const entry = this.#mesh.active?.services.get(this.#key);
-    return entry ? endpointStats(entry.cluster.fleet) : [];
+    return entry ? endpointStats(entry.cluster.fleet, this.#mesh.runtime.clock.now()) : [];
   }
 
   health(): ServiceHealth {

@@ -15,7 +15,11 @@ export interface EndpointStats {
   /** `healthy`, `ejected` (breaker open) or `probing` (half-open). */
   state: EndpointHealth;
   inFlight: number;
-  /** Peak-EWMA latency estimate in ms (0 before the first response). */
+  /**
+   * Peak-EWMA latency estimate in ms as of the moment `stats()` was called: decayed for the time
+   * since the last response, as load-aware balancers read it (0 before the first response, and
+   * once the last is older than the staleness limit, 2 s by default).
+   */
   ewmaMs: number;
   requests: number;
   failures: number;
@@ -43,8 +47,8 @@ export interface MeshStats {
   services: Record<string, ServiceStats>;
 }
 
-/** A snapshot of every endpoint of `fleet`. */
-export function endpointStats(fleet: Fleet): EndpointStats[] {
+/** A snapshot of every endpoint of `fleet` at clock time `now`. */
+export function endpointStats(fleet: Fleet, now: number): EndpointStats[] {
   return fleet.snapshot.members.map((s) => ({
     id: s.id,
     url: s.endpoint.url,
@@ -53,19 +57,19 @@ export function endpointStats(fleet: Fleet): EndpointStats[] {
     tags: s.endpoint.tags,
     state: s.health,
     inFlight: s.inFlight,
-    ewmaMs: s.ewmaMs,
+    ewmaMs: s.ewmaAt(now),
     requests: s.requests,
     failures: s.failures,
   }));
 }
 
-/** A snapshot of one service: its endpoints, subsets and routes. */
-export function serviceStats(settings: ServiceSettings, fleet: Fleet, discovery: Discovery): ServiceStats {
+/** A snapshot of one service at clock time `now`: its endpoints, subsets and routes. */
+export function serviceStats(settings: ServiceSettings, fleet: Fleet, discovery: Discovery, now: number): ServiceStats {
   const subsets: Record<string, string[]> = {};
   for (const [name, subset] of settings.subsets) {
     subsets[name] = fleet.snapshot.members.filter((m) => matchesSelector(m.endpoint, subset.tags)).map((m) => m.id);
   }
-  const stats: ServiceStats = { endpoints: endpointStats(fleet), subsets, routes: settings.routes.map((r) => r.name) };
+  const stats: ServiceStats = { endpoints: endpointStats(fleet, now), subsets, routes: settings.routes.map((r) => r.name) };
   const status = discovery.status?.();
   if (status) stats.discovery = status;
   return stats;

@@ -51,6 +51,10 @@ const ignore = (): void => {};
  * (docs/architecture.md, section 2):
  * - only calls safe to repeat (`call.idempotent`) with a replayable body are retried; a stream
  *   body that failed gives {@link UnreplayableBodyError} with the failure as `cause`;
+ * - a call that may not be repeated is still retried, with a replayable body, after an attempt
+ *   whose request provably never left (`TriedEndpoints.lastWritten` is false: connect refused or failed,
+ *   the wait for a connection timed out, an open circuit), as gRPC's transparent retry and Envoy's
+ *   `reset-before-request` do;
  * - retryable outcomes are the configured statuses and errors; the body of a reply is never
  *   handed to the caller before the layer has decided, so a retry never follows a consumed body;
  * - the wait is full-jitter backoff from the injected RNG, or the reply's `Retry-After` up to
@@ -82,8 +86,9 @@ export class RetryLayer {
     this.#budget?.deposit(now);
     const hedger = this.#deps.hedger;
     hedger?.deposit(now);
-    // A call that may not be repeated goes straight through: one attempt, nothing to track.
-    if (!call.idempotent) return next(call);
+    // A call that may not be repeated is retried only if its request never left; with a stream
+    // body it never is, so it goes straight through: one attempt, nothing to track.
+    if (!call.idempotent) return isReplayableBody(call.body) ? this.#first(call, next) : next(call);
     return hedger && isReplayableBody(call.body) ? this.#hedged(call, next) : this.#first(call, next);
   };
 
@@ -141,7 +146,7 @@ export class RetryLayer {
   async #attempt(state: CallAttempts, next: Handler): Promise<Reply> {
     const hedger = this.#deps.hedger;
     const reply =
-      hedger && isReplayableBody(state.call.body)
+      hedger && state.call.idempotent && isReplayableBody(state.call.body)
         ? await hedger.run(state.call, (signal) => this.#launch(state, next, signal))
         : await this.#launch(state, next, state.call.signal).reply;
     if (this.#settings.statuses.has(reply.status)) throw new RetryableReply(reply);
@@ -160,6 +165,8 @@ export class RetryLayer {
     if (call.signal?.aborted) return false;
     const reply = error instanceof RetryableReply ? error.reply : undefined;
     if (!reply && !this.#settings.isRetryableError(error)) return false;
+    // Not idempotent: only an attempt the server cannot have seen is repeated (never hedged, so the one picked last failed).
+    if (!call.idempotent && (reply || state.tried.lastWritten)) return false;
     if (!isReplayableBody(call.body)) {
       if (reply) return false;
       throw new UnreplayableBodyError({ cause: error });

@@ -31,7 +31,9 @@ export interface BackoffOptions {
 /**
  * Retry options (`createClient({ retry })`). Only calls safe to repeat are retried: RFC 9110
  * idempotent methods, requests with an `Idempotency-Key` header, or `idempotent: true` per call.
- * A one-shot stream body is never resent.
+ * Any other call is retried only when its request provably never left (the connection was refused
+ * or failed before a byte was written, its wait for a connection timed out, or the circuit was
+ * open), as gRPC's transparent retry does. A one-shot stream body is never resent.
  */
 export interface RetryOptions {
   /** Retries after the first attempt (default 2). */

@@ -6,11 +6,14 @@ import type { EndpointState } from '../fleet/endpoint-state.js';
  * `call.listener`, which the completion seam tells when the attempt is picked onto an endpoint,
  * and gives each attempt a copy as its `call.tried` (what the balance layer prefers to avoid). So
  * a retry or a hedge avoids every endpoint tried so far, even one whose attempt failed with an
- * error (a reply names its endpoint, an error does not) or is still in flight. A listener an outer
- * layer gave the call is told too.
+ * error (a reply names its endpoint, an error does not) or is still in flight. It also notes
+ * whether the request of the attempt picked last began to be written, so a call that may not be
+ * repeated can still be retried when its request provably never left. A listener an outer layer
+ * gave the call is told too.
  */
 export class TriedEndpoints extends Set<string> implements AttemptListener {
   readonly #outer: AttemptListener | undefined;
+  #lastWritten = false;
 
   /** @param call - the logical call: its `tried` ids are copied, its listener kept */
   constructor(call: Call) {
@@ -20,8 +23,22 @@ export class TriedEndpoints extends Set<string> implements AttemptListener {
     this.#outer = call.listener;
   }
 
+  /**
+   * Whether the transport began writing the request of the attempt picked last. Meaningful for
+   * attempts made one after another (a hedged call's overlap).
+   */
+  get lastWritten(): boolean {
+    return this.#lastWritten;
+  }
+
   attemptPicked(endpoint: EndpointState): void {
     this.add(endpoint.id);
+    this.#lastWritten = false;
     this.#outer?.attemptPicked(endpoint);
+  }
+
+  requestWritten(endpoint: EndpointState): void {
+    this.#lastWritten = true;
+    this.#outer?.requestWritten?.(endpoint);
   }
 }

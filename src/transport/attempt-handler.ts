@@ -111,9 +111,13 @@ export class AttemptHandler extends Expiring implements Dispatcher.DispatchHandl
     this.#abort(new TimeoutError(kind, limitMs));
   }
 
+  /** Undici is about to write the request: from now on the server may have seen it (the call's listener is told). */
   onRequestStart(controller: Dispatcher.DispatchController): void {
     if (this.#aborted) controller.abort(this.#aborted.reason as Error);
-    else this.#controller = controller;
+    else {
+      this.#controller = controller;
+      this.#call.listener?.requestWritten?.(this.#endpoint);
+    }
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {

@@ -1,33 +1,43 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decayedPeakEwma, observePeakEwma } from '../../src/fleet/peak-ewma.js';
+import { decayedPeakEwma, isStalePeakEwma, observePeakEwma } from '../../src/fleet/peak-ewma.js';
 import { peakEwma, seededRng } from '../../src/index.js';
 import { call, endpoints, fleetOf, pickerFor, simulate, share } from './support/fleet.js';
 import { load } from '../support/endpoint-writers.js';
 
 describe('the peak-EWMA estimate', () => {
   it('takes the first sample as it is (no sample yet: stamp -Infinity), jumps to a higher one, blends a lower one with weight 1 - exp(-Δt/τ)', () => {
-    expect(observePeakEwma(0, -Infinity, 10, 0, 1_000)).toBe(10);
-    expect(observePeakEwma(0, -Infinity, 0, 0, 1_000)).toBe(0);
-    expect(observePeakEwma(10, 0, 50, 100, 1_000)).toBe(50);
-    expect(observePeakEwma(50, 100, 20, 1_100, 1_000)).toBeCloseTo(50 * Math.exp(-1) + 20 * (1 - Math.exp(-1)), 12);
+    expect(observePeakEwma(0, -Infinity, 10, 0, 1_000, Infinity)).toBe(10);
+    expect(observePeakEwma(0, -Infinity, 0, 0, 1_000, Infinity)).toBe(0);
+    expect(observePeakEwma(10, 0, 50, 100, 1_000, Infinity)).toBe(50);
+    expect(observePeakEwma(50, 100, 20, 1_100, 1_000, Infinity)).toBeCloseTo(50 * Math.exp(-1) + 20 * (1 - Math.exp(-1)), 12);
   });
 
   it('reads as decayed toward zero since the last sample', () => {
-    expect(decayedPeakEwma(40, 0, 0, 1_000)).toBe(40);
-    expect(decayedPeakEwma(40, 0, 2_000, 1_000)).toBeCloseTo(40 * Math.exp(-2), 12);
-    expect(decayedPeakEwma(40, 500, 0, 1_000)).toBe(40);
-    expect(decayedPeakEwma(0, -Infinity, 0, 1_000)).toBe(0);
+    expect(decayedPeakEwma(40, 0, 0, 1_000, Infinity)).toBe(40);
+    expect(decayedPeakEwma(40, 0, 2_000, 1_000, Infinity)).toBeCloseTo(40 * Math.exp(-2), 12);
+    expect(decayedPeakEwma(40, 500, 0, 1_000, Infinity)).toBe(40);
+    expect(decayedPeakEwma(0, -Infinity, 0, 1_000, Infinity)).toBe(0);
+  });
+
+  it('goes stale once no sample came for the staleness limit: it reads as 0, and the next sample is taken as it is', () => {
+    expect(isStalePeakEwma(-Infinity, 0, 2_000)).toBe(true);
+    expect(isStalePeakEwma(0, 2_000, 2_000)).toBe(false);
+    expect(isStalePeakEwma(0, 2_001, 2_000)).toBe(true);
+    expect(decayedPeakEwma(150, 0, 2_000, 10_000, 2_000)).toBeCloseTo(150 * Math.exp(-0.2), 12);
+    expect(decayedPeakEwma(150, 0, 2_001, 10_000, 2_000)).toBe(0);
+    expect(observePeakEwma(150, 0, 1, 2_000, 10_000, 2_000)).toBeCloseTo(150 * Math.exp(-0.2) + 1 - Math.exp(-0.2), 12);
+    expect(observePeakEwma(150, 0, 1, 2_001, 10_000, 2_000)).toBe(1);
   });
 
   it('stays between the lower of the old cost and the sample and the higher of them, and never decays below zero', () => {
     const ms = fc.double({ min: 0, max: 1e6, noNaN: true });
     fc.assert(
       fc.property(ms, ms, ms, ms, (cost, latency, stamp, later) => {
-        const next = observePeakEwma(cost, stamp, latency, stamp + later, 10_000);
+        const next = observePeakEwma(cost, stamp, latency, stamp + later, 10_000, Infinity);
         expect(next).toBeGreaterThanOrEqual(Math.min(cost, latency) - 1e-9 * cost);
         expect(next).toBeLessThanOrEqual(Math.max(cost, latency));
-        const decayed = decayedPeakEwma(next, stamp, stamp + later, 10_000);
+        const decayed = decayedPeakEwma(next, stamp, stamp + later, 10_000, Infinity);
         expect(decayed).toBeGreaterThanOrEqual(0);
         expect(decayed).toBeLessThanOrEqual(next);
       }),

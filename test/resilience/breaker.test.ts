@@ -283,3 +283,67 @@ describe('per-endpoint breaker', () => {
     expect(t.clock.pendingTimers).toBe(1);
   });
 });
+
+// Issue 11 item 7: with defaults `endpoint-ejected` fired 9.0 s after a backend was killed, and a
+// 2 s outage was never ejected: the window's volume and share had to build up first.
+describe('consecutive-failure outlier detection (Envoy consecutive_5xx and consecutive_gateway_failure)', () => {
+  // A large window volume, so only the consecutive rules can trip in these tests.
+  const quiet = { volumeThreshold: 1_000 };
+
+  it('opens after consecutive5xx (default 5) failures in a row, whatever the window volume, and a success resets the count', async () => {
+    const t = setup(quiet);
+    for (let k = 0; k < 4; k++) await t.send(0, 500);
+    await t.send(0, 200);
+    for (let k = 0; k < 4; k++) await t.send(0, refused());
+    expect(t.breaker(0).state).toBe('closed');
+    await t.send(0, 500);
+    expect(t.breaker(0).state).toBe('open');
+    expect(t.names()).toEqual(['breaker-open e0', 'endpoint-ejected e0']);
+  });
+
+  it('counts neither aborted nor dropped attempts, which leave the run unbroken', async () => {
+    const t = setup(quiet);
+    const aborted = new AbortController();
+    aborted.abort();
+    for (let k = 0; k < 4; k++) await t.send(0, 503);
+    await t.send(0, refused(), { signal: aborted.signal });
+    expect(t.breaker(0).state).toBe('closed');
+    await t.send(0, 503);
+    expect(t.breaker(0).state).toBe('open');
+  });
+
+  it('consecutiveGatewayFailure opens on refused connects and 502/503/504 in a row when consecutive5xx is off; a 500 resets that count', async () => {
+    const t = setup({ ...quiet, consecutive5xx: false, consecutiveGatewayFailure: 3 });
+    await t.send(0, refused());
+    await t.send(0, 502);
+    await t.send(0, 500);
+    await t.send(0, 504);
+    await t.send(0, refused());
+    expect(t.breaker(0).state).toBe('closed');
+    await t.send(0, 503);
+    expect(t.breaker(0).state).toBe('open');
+    // Application 500s alone never trip it.
+    const u = setup({ ...quiet, consecutive5xx: false, consecutiveGatewayFailure: 3 });
+    for (let k = 0; k < 20; k++) await u.send(0, 500);
+    expect(u.breaker(0).state).toBe('closed');
+  });
+
+  it('respects the ejection cap: a second dead endpoint of two stays in, and asks again on its next failure once the first is back', async () => {
+    const t = setup({ ...quiet, maxEjectionPercent: 50 }, 2);
+    for (let k = 0; k < 5; k++) await t.send(0, refused());
+    for (let k = 0; k < 5; k++) await t.send(1, refused());
+    expect([t.breaker(0).state, t.breaker(1).state]).toEqual(['open', 'closed']);
+    t.clock.advance(1_000);
+    await t.send(0, 200);
+    expect(t.breaker(0).state).toBe('closed');
+    await t.send(1, refused());
+    expect(t.breaker(1).state).toBe('open');
+  });
+
+  it('turns off with false or 0, and rejects a count that is not a non-negative integer, naming the option', () => {
+    expect(parseBreakerOptions({ consecutive5xx: false, consecutiveGatewayFailure: 0 })).toMatchObject({ consecutive5xx: 0, consecutiveGatewayFailure: 0 });
+    expect(parseBreakerOptions(undefined)).toMatchObject({ consecutive5xx: 5, consecutiveGatewayFailure: 5 });
+    expect(() => parseBreakerOptions({ consecutive5xx: 2.5 })).toThrow(/breaker\.consecutive5xx/);
+    expect(() => parseBreakerOptions({ consecutiveGatewayFailure: true })).toThrow(/breaker\.consecutiveGatewayFailure/);
+  });
+});

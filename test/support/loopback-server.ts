@@ -11,7 +11,9 @@
  *   /redirect/<code>   that status with `Location: <to>` from `?to=<to>`
  *   anything else      200 "ok"
  * A server's mode (set over IPC) can override every route: { status, delayMs, hang }; `reset`
- * destroys the connection of every request (a connection error for the client, still counted).
+ * destroys the connection of every request (a connection error for the client, still counted);
+ * `down` closes the server and its connections, so connects are refused, until a mode without
+ * `down` (or `reset`) listens again on the same port.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +24,7 @@ interface Mode {
   hang?: boolean;
   retryAfter?: string;
   reset?: boolean;
+  down?: boolean;
 }
 
 interface ServerStats {
@@ -37,6 +40,19 @@ const count = Number(process.argv[2] ?? 1);
 const modes: Mode[] = Array.from({ length: count }, () => ({}));
 const stats: ServerStats[] = Array.from({ length: count }, () => ({ requests: 0, aborted: 0, requestIds: [], paths: [], streamsFinished: 0 }));
 const servers: http.Server[] = [];
+const ports: number[] = [];
+
+/** Stops accepting on server `index` and drops its connections (`down`), or listens again on its port. */
+function setListening(index: number, listening: boolean): Promise<void> {
+  const server = servers[index]!;
+  if (server.listening === listening) return Promise.resolve();
+  if (!listening) {
+    const closed = new Promise<void>((r) => server.close(() => r()));
+    server.closeAllConnections();
+    return closed;
+  }
+  return new Promise<void>((r) => server.listen(ports[index], '127.0.0.1', r));
+}
 
 function handle(index: number, req: http.IncomingMessage, res: http.ServerResponse): void {
   const s = stats[index]!;
@@ -123,16 +139,15 @@ process.on('message', (msg: Message) => {
       break;
     case 'mode':
       modes[msg.index] = msg.mode;
-      reply(null);
+      void setListening(msg.index, !msg.mode.down).then(() => reply(null));
       break;
     case 'reset':
       for (const s of stats) Object.assign(s, { requests: 0, aborted: 0, requestIds: [], paths: [], streamsFinished: 0 });
       for (let i = 0; i < count; i++) modes[i] = {};
-      reply(null);
+      void Promise.all(servers.map((_, i) => setListening(i, true))).then(() => reply(null));
       break;
     case 'stop':
-      for (const server of servers) server.closeAllConnections();
-      Promise.all(servers.map((server) => new Promise((r) => server.close(r)))).then(() => {
+      Promise.all(servers.map((_, i) => setListening(i, false))).then(() => {
         reply(null);
         process.disconnect();
       });
@@ -146,4 +161,5 @@ for (let i = 0; i < count; i++) {
   servers.push(server);
 }
 await Promise.all(servers.map((server) => new Promise<void>((r) => server.listen(0, '127.0.0.1', r))));
-process.send!({ ready: servers.map((s) => (s.address() as AddressInfo).port) });
+for (const server of servers) ports.push((server.address() as AddressInfo).port);
+process.send!({ ready: ports });

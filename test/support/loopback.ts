@@ -9,6 +9,8 @@ export interface ServerMode {
   retryAfter?: string;
   /** Destroy the connection of every request (the client sees a connection error; still counted). */
   reset?: boolean;
+  /** Stop listening and drop every connection: connects are refused until a mode without `down`. */
+  down?: boolean;
 }
 
 /** What a loopback server has seen. */

@@ -121,6 +121,7 @@ describe('the pipeline model', () => {
     expectTypeOf<Call['endpoint']>().toEqualTypeOf<EndpointState | undefined>();
     expectTypeOf<Call['listener']>().toEqualTypeOf<AttemptListener | undefined>();
     expectTypeOf<AttemptListener['attemptPicked']>().toEqualTypeOf<(endpoint: EndpointState) => void>();
+    expectTypeOf<AttemptListener['requestWritten']>().toEqualTypeOf<((endpoint: EndpointState) => void) | undefined>();
     expectTypeOf<Reply['body']>().toEqualTypeOf<ReplyBody>();
     expectTypeOf(IDEMPOTENT_METHODS).toEqualTypeOf<ReadonlySet<string>>();
   });

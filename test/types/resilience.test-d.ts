@@ -48,6 +48,8 @@ describe('resilience options', () => {
     expectTypeOf<RetryOptions['backoff']>().toEqualTypeOf<BackoffOptions | undefined>();
     expectTypeOf<RetryOptions['isRetryableError']>().toEqualTypeOf<((error: unknown) => boolean) | undefined>();
     expectTypeOf<BreakerOptions['isFailureStatus']>().toEqualTypeOf<((status: number) => boolean) | undefined>();
+    expectTypeOf<BreakerOptions['consecutive5xx']>().toEqualTypeOf<number | false | undefined>();
+    expectTypeOf<BreakerOptions['consecutiveGatewayFailure']>().toEqualTypeOf<number | false | undefined>();
     expectTypeOf<Extract<LimiterOptions, { rate: number }>['rate']>().toEqualTypeOf<number>();
     expectTypeOf<FallbackOptions['handler']>().parameter(0).toEqualTypeOf<FallbackContext>();
     expectTypeOf<FallbackOptions['handler']>().returns.toEqualTypeOf<FallbackReply | Promise<FallbackReply>>();
