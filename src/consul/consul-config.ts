@@ -3,11 +3,12 @@ import { ConfigError, DiscoveryError } from '../core/errors.js';
 import { numberOption, readOptions, stringOption } from '../core/options.js';
 import { systemRng, type Rng } from '../core/rng.js';
 import { DEFAULTS } from '../defaults.js';
-import type { ConfigListener, ConfigSource } from '../mesh/config-source.js';
-import { formatOfPath, parseConfigText, type ConfigFormat } from '../mesh/config-text.js';
+import type { ConfigSource } from '../mesh/config-source.js';
+import { formatOfPath, type ConfigFormat } from '../mesh/config-text.js';
 import { nextIndex } from './blocking-index.js';
 import { boundedCall } from '../discovery/bounded-call.js';
-import { parseSessionBackoff, SessionLoop } from '../discovery/session-loop.js';
+import { parseSessionBackoff } from '../discovery/session-loop.js';
+import { registryConfig } from '../mesh/registry-config.js';
 import { consulCall, consulClientOption, type ConsulClient, type ConsulConnection } from './consul-client.js';
 
 /** Options of {@link consulConfig}. */
@@ -58,42 +59,14 @@ export function consulConfig(options: ConsulConfigOptions): ConfigSource {
   const clock = (o.clock as Clock | undefined) ?? systemClock;
   const connect = consulClientOption(o.client, o.consul);
   const name = `consul config ${key}`;
-  const listeners = new Set<ConfigListener>();
-  let last: { config: unknown; version: string; text: string } | undefined;
-  let settled = false;
-  let markReady!: () => void;
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
-  const settle = (): void => {
-    settled = true;
-    markReady();
-  };
-  const error = (e: unknown): void => {
-    for (const listener of listeners) listener.error(e);
-    settle();
-  };
-  /** Parses a value and delivers it; the same text as the last one delivered is not delivered again. */
-  const deliver = async (entry: KvEntry | undefined): Promise<void> => {
-    if (entry === undefined) return error(new ConfigError('key', key, 'a Consul KV key that exists'));
-    const text = entry.Value ?? '';
-    if (text === last?.text) return settle();
-    let config: unknown;
-    try {
-      config = await parseConfigText(text, format, `consul key ${key}`);
-    } catch (e) {
-      return error(e);
-    }
-    if (loop.signal.aborted) return;
-    last = { config, version: String(entry.ModifyIndex), text };
-    for (const listener of listeners) listener.update(config, last.version);
-    settle();
-  };
-
-  const loop: SessionLoop = new SessionLoop({
+  return registryConfig({
+    name,
+    origin: `consul key ${key}`,
+    format,
     backoff: parseSessionBackoff(o.backoff, 'backoff'),
     clock,
     rng: (o.rng as Rng | undefined) ?? systemRng,
-    onFailure: (e) => error(e instanceof DiscoveryError ? e : new DiscoveryError(name, e instanceof Error ? e.message : String(e), { cause: e })),
-    async run(signal) {
+    async run({ signal, deliver, error, reset }) {
       const { client, release } = await connect();
       try {
         let index = 0n;
@@ -104,9 +77,12 @@ export function consulConfig(options: ConsulConfigOptions): ConfigSource {
           );
           const next = nextIndex(index, response.headers['x-consul-index']);
           index = next.index;
-          loop.reset();
+          reset();
           // A missing key or a bad value is the config's problem, not the read's: wait for the next write.
-          if (next.changed) await deliver(entry);
+          if (next.changed) {
+            if (entry === undefined) error(new ConfigError('key', key, 'a Consul KV key that exists'));
+            else await deliver(entry.Value ?? '', String(entry.ModifyIndex));
+          }
           await sleep(clock, minIntervalMs - (clock.now() - started), signal);
         }
       } finally {
@@ -114,26 +90,9 @@ export function consulConfig(options: ConsulConfigOptions): ConfigSource {
       }
     },
   });
-  return {
-    subscribe(listener) {
-      if (loop.signal.aborted) return () => {};
-      listeners.add(listener);
-      if (last) listener.update(last.config, last.version);
-      loop.start();
-      return () => listeners.delete(listener);
-    },
-    ready() {
-      loop.start();
-      return settled ? Promise.resolve() : ready;
-    },
-    async close() {
-      listeners.clear();
-      settle();
-      await loop.close(new DiscoveryError(name, 'closed'));
-    },
-  };
 }
 
+/** What the Consul client returns for a KV read. */
 interface KvEntry {
   Value?: string | null;
   ModifyIndex?: number;

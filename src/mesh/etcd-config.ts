@@ -6,9 +6,10 @@ import { DEFAULTS } from '../defaults.js';
 import { boundedCall } from '../discovery/bounded-call.js';
 import { etcdClientRef } from '../discovery/etcd-client.js';
 import { watchEtcd } from '../discovery/etcd-watch.js';
-import { parseSessionBackoff, SessionLoop } from '../discovery/session-loop.js';
-import type { ConfigListener, ConfigSource } from './config-source.js';
-import { formatOfPath, parseConfigText, type ConfigFormat } from './config-text.js';
+import { parseSessionBackoff } from '../discovery/session-loop.js';
+import type { ConfigSource } from './config-source.js';
+import { formatOfPath, type ConfigFormat } from './config-text.js';
+import { registryConfig } from './registry-config.js';
 
 /** Options of {@link etcdConfig}. */
 export interface EtcdConfigOptions {
@@ -48,77 +49,29 @@ export function etcdConfig(options: EtcdConfigOptions): ConfigSource {
   const clock = (o.clock as Clock | undefined) ?? systemClock;
   const ref = etcdClientRef(o.client, o.hosts);
   const name = `etcd config ${key}`;
-  const listeners = new Set<ConfigListener>();
-  let last: { config: unknown; version: string } | undefined;
-  let settled = false;
-  let markReady!: () => void;
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
-  const settle = (): void => {
-    settled = true;
-    markReady();
-  };
-  const error = (e: unknown): void => {
-    for (const listener of listeners) listener.error(e);
-    settle();
-  };
-  /** Parses a value and delivers it; a revision already delivered is not delivered again. */
-  let delivering = Promise.resolve();
-  const deliver = (value: Buffer, revision: string): void => {
-    delivering = delivering.then(async () => {
-      const version = `etcd:${revision}`;
-      if (last?.version === version) return settle();
-      let config: unknown;
-      try {
-        config = await parseConfigText(value.toString(), format, key);
-      } catch (e) {
-        return error(e);
-      }
-      if (loop.signal.aborted) return;
-      last = { config, version };
-      for (const listener of listeners) listener.update(config, version);
-      settle();
-    });
-  };
-  const loop: SessionLoop = new SessionLoop({
+  return registryConfig({
+    name,
+    origin: key,
+    format,
     backoff: parseSessionBackoff(o.backoff, 'backoff'),
     clock,
     rng: (o.rng as Rng | undefined) ?? systemRng,
-    onFailure: (e) => error(e instanceof DiscoveryError ? e : new DiscoveryError(name, e instanceof Error ? e.message : String(e), { cause: e })),
-    async run(signal) {
+    async run({ signal, deliver, error, reset }) {
       const client = await ref.get();
       const within = <T>(what: string, ms: number, task: (s: AbortSignal) => Promise<T>): Promise<T> =>
         boundedCall(clock, signal, ms, () => new DiscoveryError(name, `${what} did not finish within ${ms} ms`), task);
       await watchEtcd(client, { key }, timeoutMs, name, { clock, signal, within }, {
         snapshot(kvs) {
-          loop.reset();
+          reset();
           const kv = kvs[0];
-          if (kv) deliver(kv.value, kv.mod_revision);
+          if (kv) void deliver(kv.value.toString(), `etcd:${kv.mod_revision}`);
           else error(new ConfigError('key', key, 'an etcd key that exists'));
         },
-        put: (kv) => deliver(kv.value, kv.mod_revision),
+        put: (kv) => void deliver(kv.value.toString(), `etcd:${kv.mod_revision}`),
         delete: () => error(new ConfigError('key', key, 'an etcd key that exists (it was deleted; the active config stays)')),
         disconnected: (e) => error(new DiscoveryError(name, `the watch lost etcd (${e instanceof Error ? e.message : String(e)}); reconnecting`, { cause: e })),
       });
     },
+    close: () => ref.close(),
   });
-  return {
-    subscribe(listener) {
-      if (loop.signal.aborted) return () => {};
-      listeners.add(listener);
-      if (last) listener.update(last.config, last.version);
-      loop.start();
-      return () => listeners.delete(listener);
-    },
-    ready() {
-      loop.start();
-      return settled ? Promise.resolve() : ready;
-    },
-    async close() {
-      listeners.clear();
-      settle();
-      await loop.close(new DiscoveryError(name, 'closed'));
-      await delivering;
-      ref.close();
-    },
-  };
 }
