@@ -7,6 +7,7 @@ import { boundedCall } from '../discovery/bounded-call.js';
 import { parseSessionBackoff, SessionLoop } from '../discovery/session-loop.js';
 import { toEndpoint, type EndpointInput } from '../fleet/endpoint.js';
 import { consulCall, consulClientOption, type ConsulClient, type ConsulConnection } from './consul-client.js';
+import { firstOutcome } from '../core/first-outcome.js';
 
 /** Options of {@link registerConsul}. */
 export interface ConsulRegistrationOptions {
@@ -95,14 +96,7 @@ export function registerConsul(options: ConsulRegistrationOptions): ConsulRegist
   const checkId = `service:${id}`;
   const definition = { name: service, id, address, port, tags, meta, check: { ttl: `${ttlMs}ms`, deregistercriticalserviceafter: `${reapMs}ms` } };
   let registered = false;
-  let first: { resolve: () => void; reject: (e: unknown) => void } | undefined;
-  const ready = new Promise<void>((resolve, reject) => (first = { resolve, reject }));
-  ready.catch(() => {});
-  const settle = (error?: unknown): void => {
-    if (error === undefined) first?.resolve();
-    else first?.reject(error);
-    first = undefined;
-  };
+  const { promise: ready, settle } = firstOutcome();
   /** One agent call, bounded by `timeoutMs` and cancelled when `signal` aborts. */
   const call = (signal: AbortSignal, what: string, method: (q: object) => Promise<unknown>, query: object): Promise<unknown> =>
     boundedCall(clock, signal, timeoutMs, () => new DiscoveryError(name, `${what} did not finish within ${timeoutMs} ms`), (s) => consulCall(method, query, s)).catch((error: unknown) => {

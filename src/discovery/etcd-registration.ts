@@ -8,6 +8,7 @@ import { toEndpoint, type EndpointInput } from '../fleet/endpoint.js';
 import { boundedCall } from './bounded-call.js';
 import { etcdClientRef } from './etcd-client.js';
 import { parseSessionBackoff, SessionLoop } from './session-loop.js';
+import { firstOutcome } from '../core/first-outcome.js';
 
 /** Options of {@link registerEtcd}. */
 export interface EtcdRegistrationOptions {
@@ -66,14 +67,7 @@ export function registerEtcd(options: EtcdRegistrationOptions): EtcdRegistration
   const ref = etcdClientRef(o.client, o.hosts);
   const name = `etcd registration ${key}`;
   let registered = false;
-  let first: { resolve: () => void; reject: (e: unknown) => void } | undefined;
-  const ready = new Promise<void>((resolve, reject) => (first = { resolve, reject }));
-  ready.catch(() => {});
-  const settle = (error?: unknown): void => {
-    if (error === undefined) first?.resolve();
-    else first?.reject(error);
-    first = undefined;
-  };
+  const { promise: ready, settle } = firstOutcome();
 
   const loop: SessionLoop = new SessionLoop({
     backoff: parseSessionBackoff(o.backoff, 'backoff'),
