@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { dnsDiscovery } from '../../src/dns.js';
 import { createMesh, DiscoveryError, ManualClock, seededRng, type Endpoint } from '../../src/index.js';
 import { startDnsmasq, type Dnsmasq } from '../support/dnsmasq.js';
+import { until, steadyLoad } from '../support/live-traffic.js';
 import { startLoopbackFleet, type LoopbackFleet } from '../support/loopback.js';
 import { watchResources } from '../support/resource-watch.js';
 
@@ -19,14 +20,6 @@ async function dnsmasq(records: readonly string[], ttl?: number): Promise<Dnsmas
 const srv = (port: number, priority = 10, weight = 1, target = 'node.test') => `srv-host=_http._tcp.payments.test,${target},${port},${priority},${weight}`;
 const urls = (endpoints: readonly Endpoint[]): string[] => endpoints.map((e) => e.url).sort();
 
-/** Waits (wall time, generous for a loaded machine) until `check` holds. */
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Lets the provider's real UDP round trip finish while the manual clock stands still. */
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 200));
@@ -142,26 +135,8 @@ describe('a mesh on dnsDiscovery while 500 calls/s run (real dnsmasq, real HTTP 
     mesh.on('discovery-error', () => events.push('error'));
     mesh.on('discovery-recovered', () => events.push('recovered'));
     await discovery.ready();
-    let sent = 0;
-    let failed = 0;
-    const failures: unknown[] = [];
-    const inFlight = new Set<Promise<void>>();
     // Open loop: 5 calls every 10 ms.
-    const load = setInterval(() => {
-      for (let i = 0; i < 5; i++) {
-        sent++;
-        const p = mesh
-          .client('payments')
-          .request({ path: '/' })
-          .then((r) => r.body.dump())
-          .catch((e: unknown) => {
-            failed++;
-            failures.push(e);
-          })
-          .finally(() => inFlight.delete(p));
-        inFlight.add(p);
-      }
-    }, 10);
+    const load = steadyLoad(() => mesh.client('payments').request({ path: '/' }).then((r) => r.body.dump()));
     try {
       const requests = async (i: number): Promise<number> => (await fleet.stats(i)).requests;
       await until(async () => (await requests(0)) > 50 && (await requests(1)) > 50, 'traffic on the first two');
@@ -179,20 +154,19 @@ describe('a mesh on dnsDiscovery while 500 calls/s run (real dnsmasq, real HTTP 
       await new Promise((r) => setTimeout(r, 1_000));
       expect(await requests(0)).toBe(drained);
       // The registry down for 10 s: calls go on over the last good set.
-      const before = sent;
+      const before = load.sent;
       await d.stop();
       await new Promise((r) => setTimeout(r, 10_000));
       expect(discovery.status().state).toBe('stale');
       expect(discovery.status().staleForMs).toBeGreaterThan(5_000);
-      expect(sent - before).toBeGreaterThan(1_000);
+      expect(load.sent - before).toBeGreaterThan(1_000);
       await d.start();
       await until(() => discovery.status().state === 'fresh', 'recovery after the outage');
     } finally {
-      clearInterval(load);
-      await Promise.all(inFlight);
+      await load.stop();
     }
-    expect(failures.slice(0, 3)).toEqual([]);
-    expect(failed).toBe(0);
+    expect(load.failures.slice(0, 3)).toEqual([]);
+    expect(load.failures.length).toBe(0);
     expect(events[0]).toBe('error');
     expect(events.at(-1)).toBe('recovered');
   }, 90_000);

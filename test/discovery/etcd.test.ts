@@ -3,6 +3,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { etcdConfig, etcdDiscovery, registerEtcd } from '../../src/etcd.js';
 import { ConfigError, createMesh, DiscoveryError, type ConfigEvent, type Endpoint } from '../../src/index.js';
 import { startEtcd, type EtcdServer } from '../support/etcd.js';
+import { until, steadyLoad } from '../support/live-traffic.js';
 import { startLoopbackFleet } from '../support/loopback.js';
 import { watchResources } from '../support/resource-watch.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
@@ -29,14 +30,6 @@ let prefixes = 0;
 const nextPrefix = (): string => `/switchyard-test/${process.pid}-${prefixes++}/`;
 const urls = (endpoints: readonly Endpoint[]): string[] => endpoints.map((e) => e.url).sort();
 
-/** Waits (wall time, generous for a loaded machine) until `check` holds. */
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('etcdDiscovery (switchyard/etcd, against a real etcd on 127.0.0.1)', () => {
   it('lists the prefix, then follows puts and deletes; JSON values carry weight, zone and tags', async () => {
@@ -197,21 +190,7 @@ describe('a mesh on etcd while 500 calls/s run (real etcd, real HTTP servers on 
     mesh.on('discovery-error', () => events.push('error'));
     mesh.on('discovery-recovered', () => events.push('recovered'));
     await discovery.ready();
-    let sent = 0;
-    const failures: unknown[] = [];
-    const inFlight = new Set<Promise<void>>();
-    const load = setInterval(() => {
-      for (let i = 0; i < 5; i++) {
-        sent++;
-        const p = mesh
-          .client('payments')
-          .request({ path: '/' })
-          .then((r) => r.body.dump())
-          .catch((e: unknown) => void failures.push(e))
-          .finally(() => inFlight.delete(p));
-        inFlight.add(p);
-      }
-    }, 10);
+    const load = steadyLoad(() => mesh.client('payments').request({ path: '/' }).then((r) => r.body.dump()));
     try {
       const requests = async (i: number): Promise<number> => (await fleet.stats(i)).requests;
       await until(async () => (await requests(0)) > 50 && (await requests(1)) > 50, 'traffic on the first two');
@@ -226,21 +205,20 @@ describe('a mesh on etcd while 500 calls/s run (real etcd, real HTTP servers on 
       await new Promise((r) => setTimeout(r, 1_000));
       expect(await requests(0)).toBe(drained);
       // etcd killed (SIGKILL, by PID) for 10 s: calls go on over the last good set.
-      const before = sent;
+      const before = load.sent;
       await server.stop(true);
       await new Promise((r) => setTimeout(r, 10_000));
       expect(discovery.status().state).toBe('stale');
       expect(discovery.current()).toHaveLength(2);
-      expect(sent - before).toBeGreaterThan(1_000);
+      expect(load.sent - before).toBeGreaterThan(1_000);
       await server.start();
       await until(() => discovery.status().state === 'fresh', 'recovery after the restart');
       expect(urls(discovery.current())).toEqual([fleet.urls[1]!, fleet.urls[2]!].sort());
       expect(third.registered).toBe(true);
     } finally {
-      clearInterval(load);
-      await Promise.all(inFlight);
+      await load.stop();
     }
-    expect(failures.slice(0, 3)).toEqual([]);
+    expect(load.failures.slice(0, 3)).toEqual([]);
     expect(events[0]).toBe('error');
     expect(events.at(-1)).toBe('recovered');
   }, 120_000);
