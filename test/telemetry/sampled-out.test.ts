@@ -1,24 +1,19 @@
-import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { AlwaysOffSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { context, trace } from '@opentelemetry/api';
+import { AlwaysOffSampler } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createClient } from '../../src/index.js';
 import { startLoopbackFleet, type LoopbackFleet } from '../support/loopback.js';
+import { installTracingSdk } from '../support/tracing-sdk.js';
 
 let fleet: LoopbackFleet;
-const exporter = new InMemorySpanExporter();
+const sdk = installTracingSdk(new AlwaysOffSampler());
+const { exporter } = sdk;
 
 beforeAll(async () => {
   fleet = await startLoopbackFleet(1);
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  trace.setGlobalTracerProvider(new BasicTracerProvider({ sampler: new AlwaysOffSampler(), spanProcessors: [new SimpleSpanProcessor(exporter)] }));
 });
 afterAll(async () => {
-  trace.disable();
-  propagation.disable();
-  context.disable();
+  sdk.uninstall();
   await fleet.stop();
 });
 

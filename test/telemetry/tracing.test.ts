@@ -1,24 +1,19 @@
-import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type Middleware } from '../../src/index.js';
 import { startLoopbackFleet, type LoopbackFleet } from '../support/loopback.js';
+import { installTracingSdk } from '../support/tracing-sdk.js';
 
 let fleet: LoopbackFleet;
-const exporter = new InMemorySpanExporter();
+const sdk = installTracingSdk();
+const { exporter } = sdk;
 
 beforeAll(async () => {
   fleet = await startLoopbackFleet(2);
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
 });
 afterAll(async () => {
-  trace.disable();
-  propagation.disable();
-  context.disable();
+  sdk.uninstall();
   await fleet.stop();
 });
 afterEach(() => exporter.reset());
