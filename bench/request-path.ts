@@ -20,6 +20,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { circuitBreaker, ExponentialBackoff, handleAll, retry, SamplingBreaker } from 'cockatiel';
 import { Pool, type Dispatcher } from 'undici';
 import type { ClientOptions, createClient as CreateClient } from '../dist/index.js';
 
@@ -57,14 +58,42 @@ Pool.prototype.dispatch = function dispatch(_options: Dispatcher.DispatchOptions
 };
 
 const origin = 'http://127.0.0.1:1';
+const origins = [1, 2, 3].map((port) => `http://127.0.0.1:${port}`);
 const GET: Dispatcher.RequestOptions = { method: 'GET', path: '/' };
 const pool = new Pool(origin);
+const pools = origins.map((o) => new Pool(o));
+let cursor = 0;
+const nextPool = (): number => (cursor = cursor === pools.length - 1 ? 0 : cursor + 1);
+/** The glue of bench/overhead.ts: a failing status is dumped and thrown, so the breaker and the retry see it. */
+async function sendOrThrow(target: Pool): Promise<Dispatcher.ResponseData> {
+  const res = await target.request(GET);
+  if (res.statusCode >= 500 || res.statusCode === 429) {
+    await res.body.dump();
+    throw new Error(`status ${res.statusCode}`);
+  }
+  return res;
+}
+const cockatielRetry = retry(handleAll, { maxAttempts: 2, backoff: new ExponentialBackoff({ initialDelay: 25, maxDelay: 250 }) });
+const cockatielBreakers = pools.map(() => circuitBreaker(handleAll, { halfOpenAfter: 10_000, breaker: new SamplingBreaker({ threshold: 0.5, duration: 10_000 }) }));
 
 interface Variant {
   key: string;
   once: () => Promise<unknown>;
 }
-const variants: Variant[] = [{ key: 'pool', once: () => pool.request(GET).then((res) => res.body.text()) }];
+const variants: Variant[] = [
+  { key: 'pool', once: () => pool.request(GET).then((res) => res.body.text()) },
+  { key: 'round-robin', once: () => pools[nextPool()]!.request(GET).then((res) => res.body.text()) },
+  {
+    key: 'cockatiel',
+    once: () =>
+      cockatielRetry
+        .execute(() => {
+          const i = nextPool();
+          return cockatielBreakers[i]!.execute(() => sendOrThrow(pools[i]!));
+        })
+        .then((res) => res.body.text()),
+  },
+];
 const closers: (() => Promise<void>)[] = [];
 
 async function addClients(build: string, prefix: string): Promise<void> {
@@ -75,6 +104,7 @@ async function addClients(build: string, prefix: string): Promise<void> {
     ['no-breaker', { breaker: false }],
     ['no-retry', { retry: false }],
     ['bare', { tracing: false, breaker: false, retry: false }],
+    ['request-3', { endpoints: origins }],
   ];
   for (const [key, options] of configs) {
     const client = createClient({ service: 'bench', endpoints: [origin], ...options });
@@ -129,6 +159,7 @@ const pairs: [string, string][] = [];
 for (const prefix of values.baseline ? ['', 'old: '] : ['']) {
   for (const off of ['no-tracing', 'no-breaker', 'no-retry', 'bare']) pairs.push([`${prefix}request`, `${prefix}${off}`]);
 }
+pairs.push(['request-3', 'cockatiel'], ['request-3', 'round-robin']);
 if (values.baseline) for (const key of ['request', 'no-tracing', 'no-breaker', 'no-retry', 'bare']) pairs.push([`old: ${key}`, key]);
 console.log('\n| a − b, per round | ns per request (lowest…highest) |');
 console.log('| --- | ---: |');

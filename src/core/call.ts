@@ -8,6 +8,9 @@ export type RequestBody = string | Uint8Array | NodeJS.ReadableStream | null;
 /** Outgoing headers, keys lower-cased. */
 export type HeaderMap = Record<string, string>;
 
+/** The headers of a call that has none: the transport hands undici no header object for it. */
+export const NO_HEADERS: HeaderMap = Object.freeze(Object.create(null) as HeaderMap);
+
 /**
  * One logical call as it travels down the pipeline. The top of the pipeline creates it; the retry
  * layer derives one per attempt (`attempt`, `tried`); the balance layer sets `endpoint`.

@@ -3,6 +3,7 @@
  * (docs/architecture.md, section 5); every layer receives a {@link Clock} from the client,
  * so tests drive time with a {@link ManualClock} and assert exact values.
  */
+import { performance } from 'node:perf_hooks';
 
 /** An opaque handle returned by {@link Clock.setTimeout}. */
 export type TimerHandle = { readonly __timer: unique symbol } | object;

@@ -1,5 +1,5 @@
 import type { Client, RequestOptions, ResponseData } from './client-api.js';
-import { IDEMPOTENT_METHODS, type Call, type HeaderMap, type Reply, type RequestBody } from '../core/call.js';
+import { IDEMPOTENT_METHODS, NO_HEADERS, type Call, type HeaderMap, type Reply, type RequestBody } from '../core/call.js';
 import { ClientClosedError, InvalidRequestError, NoEndpointsError } from '../core/errors.js';
 import type { ClientEventListener, ClientEventName, ClientEvents, EventBus } from '../core/events.js';
 import type { RuntimeSettings } from '../client-options.js';
@@ -14,7 +14,6 @@ import { endpointStats, type EndpointStats } from './stats.js';
 
 const NO_ENDPOINTS_TRIED: ReadonlySet<string> = new Set();
 const NO_META: Readonly<Record<string, unknown>> = Object.freeze({});
-const NO_HEADERS: HeaderMap = Object.freeze(Object.create(null) as HeaderMap);
 
 const noop = (): void => {};
 const toResponseData = (reply: Reply): ResponseData => ({ statusCode: reply.status, headers: reply.headers, body: reply.body, endpoint: reply.endpoint?.id });

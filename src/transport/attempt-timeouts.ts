@@ -29,9 +29,13 @@ export abstract class Expiring {
  * (measured in docs/decisions.md).
  *
  * The timer fires exactly at the oldest deadline (no coarse tick): when that attempt finished
- * first, it re-arms for the new oldest one. It is cleared when the list empties, so an idle
- * transport holds no timer. Any other duration (an attempt cut short by the call's deadline) gets
- * its own clock timer.
+ * first, it re-arms for the new oldest one. A list that empties keeps its timer, which lapses at
+ * the deadline it was armed for without re-arming: a list that empties between responses (one
+ * call at a time, or bodies that arrive with their headers) would otherwise create and cancel a
+ * clock timer per attempt. An idle transport so holds at most one unref'd timer per list, for
+ * at most one attempt timeout (the bodies' list: one call deadline), and none after
+ * {@link AttemptTimeouts.clear}. An entry that becomes the head before the armed time re-arms it.
+ * Any other duration (an attempt cut short by the call's deadline) gets its own clock timer.
  *
  * Made without a common delay, every entry joins the list at its place in deadline order, found
  * walking back from the newest: the transport's list of bodies being received, whose deadlines
@@ -43,6 +47,8 @@ export class AttemptTimeouts {
   #head: Expiring | undefined;
   #tail: Expiring | undefined;
   #timer: TimerHandle | undefined;
+  /** The clock time the timer is armed for. */
+  #timerAt = 0;
   /** Entries with a timer of their own (another duration), so {@link AttemptTimeouts.clear} finds them. */
   readonly #others = new Set<Expiring>();
 
@@ -90,9 +96,17 @@ export class AttemptTimeouts {
     if (after) after.prev = entry;
     else this.#tail = entry;
     if (before) return;
-    // The new head: the timer, if armed, is for a later deadline.
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#timer = this.#clock.setTimeout(this.#fire, entry.deadline - (now ?? this.#clock.now()));
+    // The new head. A timer armed for no later than its deadline fires first and re-arms then.
+    if (this.#timer !== undefined) {
+      if (this.#timerAt <= entry.deadline) return;
+      this.#clock.clearTimeout(this.#timer);
+    }
+    this.#arm(entry.deadline, now ?? this.#clock.now());
+  }
+
+  #arm(at: number, now: number): void {
+    this.#timerAt = at;
+    this.#timer = this.#clock.setTimeout(this.#fire, at - now);
   }
 
   /** Forgets `entry`; it will not expire. Does nothing if it is not waiting. */
@@ -111,10 +125,6 @@ export class AttemptTimeouts {
     if (next) next.prev = prev;
     else this.#tail = prev;
     entry.prev = entry.next = undefined;
-    if (!this.#head && this.#timer !== undefined) {
-      this.#clock.clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
   }
 
   /** Forgets every entry and clears every timer (the transport is closed). */
@@ -141,6 +151,6 @@ export class AttemptTimeouts {
       head.expire();
       head = this.#head;
     }
-    if (head && this.#timer === undefined) this.#timer = this.#clock.setTimeout(this.#fire, head.deadline - now);
+    if (head && this.#timer === undefined) this.#arm(head.deadline, now);
   };
 }

@@ -1,5 +1,5 @@
 import { Pool, type Dispatcher } from 'undici';
-import type { Call, Handler, Reply } from '../core/call.js';
+import { NO_HEADERS, type Call, type Handler, type Reply } from '../core/call.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { ClientClosedError, TimeoutError } from '../core/errors.js';
 import { DEFAULTS } from '../defaults.js';
@@ -98,7 +98,8 @@ export class Transport {
         {
           method: call.method as Dispatcher.HttpMethod,
           path: call.path,
-          headers: call.headers,
+          // Undici scans a header object (its prototype, an iterator, its keys) even when it is empty.
+          headers: call.headers === NO_HEADERS ? undefined : call.headers,
           body: call.body as Dispatcher.DispatchOptions['body'],
           idempotent: call.idempotent,
         },

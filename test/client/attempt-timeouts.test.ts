@@ -74,19 +74,56 @@ describe('attempt timeouts', () => {
     expect(first.expiredAt).toEqual([]);
   });
 
-  it('holds no timer once every entry has been removed', () => {
+  it('lets the timer of an emptied list lapse at its deadline, and arms none after it', () => {
     const { clock, timeouts, probe } = setup();
     const a = probe();
     const b = probe();
     timeouts.add(a, 200, 0);
     timeouts.add(b, 200, 0);
     timeouts.remove(b);
+    timeouts.remove(a);
+    timeouts.remove(a);
     expect(clock.pendingTimers).toBe(1);
-    timeouts.remove(a);
+    clock.advance(200);
     expect(clock.pendingTimers).toBe(0);
-    timeouts.remove(a);
     clock.advance(1_000);
     expect([a.expiredAt, b.expiredAt]).toEqual([[], []]);
+  });
+
+  it('arms one clock timer, not one per entry, for entries that come and go one after another', () => {
+    const { clock, timeouts, probe } = setup();
+    let armed = 0;
+    const setTimeout = clock.setTimeout.bind(clock);
+    clock.setTimeout = (fn, ms) => {
+      armed++;
+      return setTimeout(fn, ms);
+    };
+    const entries = Array.from({ length: 50 }, probe);
+    for (const e of entries) {
+      timeouts.add(e, 200, clock.now());
+      timeouts.remove(e);
+      clock.advance(1);
+    }
+    expect(armed).toBe(1);
+    // The last one is still timed exactly: the lapsing timer re-arms for it.
+    const last = probe();
+    timeouts.add(last, 200, clock.now());
+    clock.advance(200);
+    expect(last.expiredAt).toEqual([250]);
+    expect(armed).toBe(2);
+    expect(entries.every((e) => e.expiredAt.length === 0)).toBe(true);
+  });
+
+  it('re-arms for a new head due before the lapsing timer', () => {
+    const { clock, timeouts, probe } = setup();
+    const long = probe();
+    timeouts.add(long, 200, 0);
+    timeouts.remove(long);
+    const short = probe();
+    clock.advance(10);
+    timeouts.add(short, 50, clock.now());
+    clock.advance(50);
+    expect(short.expiredAt).toEqual([60]);
   });
 
   it('gives a shorter, uncommon delay (an attempt cut by the call deadline) its own timer', () => {

@@ -45,16 +45,19 @@ describe('the attempt timeout', () => {
     await closeStream(first.body);
   });
 
-  it('leaves no timer on the clock once the responses have arrived', async () => {
+  it('holds one timer per list however many calls run one after another, and none once it lapses', async () => {
     const clock = new ManualClock();
-    const c = bareClient({ clock });
+    const c = bareClient({ clock, timeout: { attempt: 1_000, total: 2_000 } });
     for (let i = 0; i < 3; i++) {
       const res = await c.request({ path: '/echo' });
       await res.body.dump();
     }
     const inFlight = c.request({ path: '/delay/20' });
-    expect(clock.pendingTimers).toBe(1);
+    // The attempt timeouts' list and the bodies' list, each behind the timer of its first entry.
+    expect(clock.pendingTimers).toBe(2);
     await (await inFlight).body.text();
+    expect(clock.pendingTimers).toBe(2);
+    clock.advance(2_000);
     expect(clock.pendingTimers).toBe(0);
   });
 });
