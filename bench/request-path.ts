@@ -7,8 +7,10 @@
  * so a change of 100 ns on the request path shows where `npm run bench:overhead` (17–100 µs of
  * client CPU per request on a shared 2-core machine, ±20 % from round to round) cannot resolve it.
  *
- * Variants: undici `Pool.request`; `client.request` with the default layers, with tracing, breaker
- * or retry off, and with all three off. With `--baseline <another build's dist/index.js>`, the
+ * Variants: undici `Pool.request`; three Pools with a hand-written round-robin, and the cockatiel
+ * retry + breaker glue of bench/overhead.ts over them; `client.request` with the default layers,
+ * with tracing, breaker or retry off, with all three off, and over three endpoints (`request-3`,
+ * beside the glue: the client's own work against what users write instead). With `--baseline <another build's dist/index.js>`, the
  * client variants of that build run beside them in the same rounds (`old: ...`), so a change is
  * judged against the code before it in one process. Client CPU ns per request (process.cpuUsage),
  * closed loop at `--concurrency`, variants interleaved over `--rounds` rounds (order rotated each
