@@ -44,18 +44,34 @@ export function recordsOf(answer: DecodedPacket, type: RecordType, name: string)
   return [...(answer.answers ?? []), ...(answer.additionals ?? [])].filter((r) => r.type === type && r.name.toLowerCase().replace(/\.$/, '') === lower);
 }
 
+/**
+ * How a query over a socket ends: `finish(error)` rejects, `finish(undefined, answer)` resolves,
+ * each after it stops following `signal` and closes the socket with `close`. An abort of `signal`
+ * finishes it with the signal's reason; one that already happened finishes it at once.
+ */
+function settleOnAbort(
+  signal: AbortSignal,
+  close: () => void,
+  resolve: (answer: DecodedPacket) => void,
+  reject: (error: unknown) => void,
+): (error: unknown, answer?: DecodedPacket) => void {
+  const finish = (error: unknown, answer?: DecodedPacket): void => {
+    signal.removeEventListener('abort', onAbort);
+    close();
+    if (answer) resolve(answer);
+    else reject(error);
+  };
+  const onAbort = (): void => finish(signal.reason);
+  if (signal.aborted) finish(signal.reason);
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return finish;
+}
+
 function overUdp(message: Buffer, server: DnsServer, id: number, signal: AbortSignal, packet: DnsPacket): Promise<DecodedPacket> {
   return new Promise((resolve, reject) => {
     const socket = createSocket(server.host.includes(':') ? 'udp6' : 'udp4');
-    const finish = (error: unknown, answer?: DecodedPacket): void => {
-      signal.removeEventListener('abort', onAbort);
-      socket.close();
-      if (answer) resolve(answer);
-      else reject(error);
-    };
-    const onAbort = (): void => finish(signal.reason);
-    if (signal.aborted) return finish(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const finish = settleOnAbort(signal, () => socket.close(), resolve, reject);
+    if (signal.aborted) return;
     socket.on('error', (error) => finish(error));
     socket.on('message', (buf) => {
       let answer: DecodedPacket;
@@ -77,15 +93,8 @@ function overTcp(message: Buffer, server: DnsServer, signal: AbortSignal, packet
   return new Promise((resolve, reject) => {
     const socket = connect({ host: server.host, port: server.port });
     const chunks: Buffer[] = [];
-    const finish = (error: unknown, answer?: DecodedPacket): void => {
-      signal.removeEventListener('abort', onAbort);
-      socket.destroy();
-      if (answer) resolve(answer);
-      else reject(error);
-    };
-    const onAbort = (): void => finish(signal.reason);
-    if (signal.aborted) return finish(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const finish = settleOnAbort(signal, () => socket.destroy(), resolve, reject);
+    if (signal.aborted) return;
     socket.on('error', (error) => finish(error));
     socket.on('connect', () => socket.write(message));
     socket.on('data', (chunk) => {
