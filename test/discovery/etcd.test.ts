@@ -67,7 +67,16 @@ describe('etcdDiscovery (switchyard/etcd, against a real etcd on 127.0.0.1)', ()
     let recovered = 0;
     const discovery = etcdDiscovery({ client: viaProxy, prefix, timeoutMs: 2_000, backoff: { initialMs: 100, maxMs: 500 } });
     cleanups.push(() => discovery.close());
-    discovery.subscribe({ update: () => {}, error: (e) => errors.push(e), recovered: () => recovered++ });
+    const relisted = 'http://127.0.0.1:9002,http://127.0.0.1:9003';
+    // Read as the re-list is published: etcd may cancel the resumed watch right after it.
+    let stateWhenRelisted: string | undefined;
+    discovery.subscribe({
+      update: (set) => {
+        if (urls(set).join() === relisted) stateWhenRelisted ??= discovery.status().state;
+      },
+      error: (e) => errors.push(e),
+      recovered: () => recovered++,
+    });
     await discovery.ready();
     // A partition: changes and a compaction happen while the provider cannot see etcd.
     proxy.cut();
@@ -78,8 +87,8 @@ describe('etcdDiscovery (switchyard/etcd, against a real etcd on 127.0.0.1)', ()
     await direct.kv.compact({ revision: header.revision, physical: true });
     expect(urls(discovery.current())).toEqual(['http://127.0.0.1:9001']);
     proxy.heal();
-    await until(() => urls(discovery.current()).join() === 'http://127.0.0.1:9002,http://127.0.0.1:9003', 'the re-list after the partition');
-    expect(discovery.status().state).toBe('fresh');
+    await until(() => stateWhenRelisted !== undefined, 'the re-list after the partition');
+    expect(stateWhenRelisted).toBe('fresh');
     expect(recovered).toBeGreaterThanOrEqual(1);
     // The resumed watch asked for a compacted revision: etcd cancels it, and the provider starts over with a new list.
     await until(() => errors.some((e) => (e as Error).message.includes('Watcher canceled')), 'the cancelled watch reported');
